@@ -1,0 +1,12 @@
+module github.com/tamach/tamach
+
+go 1.26.0
+
+tool github.com/usbarmory/tamago/cmd/tamago
+
+require (
+	github.com/usbarmory/tamago v1.26.0
+	golang.org/x/arch v0.32.0
+)
+
+require github.com/google/btree v1.1.3 // indirect

@@ -1,0 +1,265 @@
+// Package qemu boots tamach images under QEMU for tests: it builds the image
+// with the Makefile, runs it with a timeout, captures the console, and
+// matches the lines a test expects, printing the console's tail when they
+// are not there.
+//
+// Every run goes through `make qemu`, the command a user types, so the tests
+// exercise the same QEMU command line the README documents.
+package qemu
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Run describes one boot.
+type Run struct {
+	Arch    string        // "amd64" or "arm64"
+	Cmdline string        // the kernel command line (fw_cfg opt/tamach/cmdline)
+	Timeout time.Duration // the whole run, QEMU start to exit; 0 means DefaultTimeout
+	ICount  bool          // QEMU -icount shift=0,sleep=off
+	Make    []string      // extra make variables, e.g. "QEMU_MACHINE_arm64=virt,secure=on"
+}
+
+// DefaultTimeout bounds a boot that sets no timeout of its own. TCG on a
+// loaded 2-core CI machine boots in seconds; a minute means a hang.
+const DefaultTimeout = 60 * time.Second
+
+// Result is what a boot left behind.
+type Result struct {
+	Console  string        // everything QEMU and the kernel printed
+	ExitCode int           // QEMU's exit status (-1 if it was killed)
+	TimedOut bool          // the run hit its timeout and was killed
+	Elapsed  time.Duration // wall time of the run
+}
+
+// RepoRoot is the repository's top directory (the one holding the Makefile).
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "Makefile")); err == nil {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				return dir, nil
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("qemu: no Makefile and go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// makeVar asks the Makefile for one value (targets print-goroot, print-qemu).
+func makeVar(root, target, arch string) (string, error) {
+	out, err := exec.Command("make", "-s", "--no-print-directory", "-C", root, target, "ARCH="+arch).Output()
+	return strings.TrimSpace(string(out)), err
+}
+
+// Missing returns one line saying what is missing to boot arch (the TamaGo
+// toolchain, QEMU), or "" when everything is there.
+func Missing(arch string) string {
+	root, err := RepoRoot()
+	if err != nil {
+		return err.Error()
+	}
+	goroot, err := makeVar(root, "print-goroot", arch)
+	if err != nil {
+		return fmt.Sprintf("cannot ask the Makefile for the toolchain path: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(goroot, "bin", "go")); err != nil {
+		return fmt.Sprintf("the TamaGo toolchain is missing from %s: run 'go tool tamago version' with internet access to install it (README.md)", goroot)
+	}
+	bin, err := makeVar(root, "print-qemu", arch)
+	if err != nil || bin == "" {
+		return fmt.Sprintf("cannot ask the Makefile for the QEMU binary of %s", arch)
+	}
+	if _, err := exec.LookPath(bin); err != nil {
+		return fmt.Sprintf("%s is missing: apt-get install qemu-system-x86 qemu-system-arm qemu-utils", bin)
+	}
+	return ""
+}
+
+// Require skips the test with one line when arch cannot be booted here.
+func Require(t testing.TB, arch string) {
+	t.Helper()
+	if why := Missing(arch); why != "" {
+		t.Skipf("skip: QEMU boot test for %s: %s", arch, why)
+	}
+}
+
+var builds sync.Map // arch -> *buildOnce
+
+type buildOnce struct {
+	once sync.Once
+	err  error
+	log  string
+}
+
+// BuildTimeout bounds building one kernel image.
+const BuildTimeout = 10 * time.Minute
+
+// Build builds the kernel for arch once per test binary.
+func Build(t testing.TB, arch string) {
+	t.Helper()
+	v, _ := builds.LoadOrStore(arch, &buildOnce{})
+	b := v.(*buildOnce)
+	b.once.Do(func() {
+		root, err := RepoRoot()
+		if err != nil {
+			b.err = err
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), BuildTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "make", "-s", "--no-print-directory", "-C", root, "kernel", "ARCH="+arch)
+		out, err := cmd.CombinedOutput()
+		b.log, b.err = string(out), err
+	})
+	if b.err != nil {
+		t.Fatalf("building the %s kernel failed: %v\n%s", arch, b.err, b.log)
+	}
+}
+
+// Boot builds the image if needed and boots it once.
+func Boot(t testing.TB, r Run) *Result {
+	t.Helper()
+	Require(t, r.Arch)
+	Build(t, r.Arch)
+	res, err := r.start()
+	if err != nil {
+		t.Fatalf("qemu: %v", err)
+	}
+	t.Logf("%s boot %q: exit %d after %v", r.Arch, r.Cmdline, res.ExitCode, res.Elapsed.Round(time.Millisecond))
+	if res.TimedOut {
+		t.Fatalf("qemu: %s boot %q timed out after %v; console tail:\n%s", r.Arch, r.Cmdline, r.timeout(), res.Tail(40))
+	}
+	return res
+}
+
+func (r Run) timeout() time.Duration {
+	if r.Timeout == 0 {
+		return DefaultTimeout
+	}
+	return r.Timeout
+}
+
+// start runs `make qemu` in its own process group, so that a timeout kills
+// QEMU and not only make.
+func (r Run) start() (*Result, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"-s", "--no-print-directory", "-C", root, "qemu", "ARCH=" + r.Arch, "CMDLINE=" + r.Cmdline}
+	if r.ICount {
+		args = append(args, "ICOUNT=1")
+	}
+	args = append(args, r.Make...)
+	cmd := exec.Command("make", args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdin = nil
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	res := &Result{}
+	select {
+	case err = <-done:
+	case <-time.After(r.timeout()):
+		res.TimedOut = true
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		err = <-done
+	}
+	res.Elapsed = time.Since(start)
+	res.Console = out.String()
+	res.ExitCode = 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		res.ExitCode = ee.ExitCode()
+	} else if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Tail returns the last n lines of the console.
+func (res *Result) Tail(n int) string {
+	lines := strings.Split(strings.TrimRight(res.Console, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Expect checks that the console has a line matching each regular
+// expression, in the given order, and fails the test with the console's tail
+// if not.
+func (res *Result) Expect(t testing.TB, patterns ...string) {
+	t.Helper()
+	if i, ok := res.match(patterns); !ok {
+		t.Fatalf("console has no line matching %q (after the lines matching %q); console tail:\n%s",
+			patterns[i], patterns[:i], res.Tail(40))
+	}
+}
+
+// match returns the index of the first pattern not found, in order.
+func (res *Result) match(patterns []string) (int, bool) {
+	lines := strings.Split(res.Console, "\n")
+	at := 0
+	for i, p := range patterns {
+		re := regexp.MustCompile(p)
+		found := false
+		for at < len(lines) {
+			l := strings.TrimRight(lines[at], "\r")
+			at++
+			if re.MatchString(l) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return i, false
+		}
+	}
+	return len(patterns), true
+}
+
+// Find returns the submatches of the first line matching pattern, or nil.
+func (res *Result) Find(pattern string) []string {
+	re := regexp.MustCompile(pattern)
+	for _, l := range strings.Split(res.Console, "\n") {
+		if m := re.FindStringSubmatch(strings.TrimRight(l, "\r")); m != nil {
+			return m
+		}
+	}
+	return nil
+}
+
+// ExpectExit checks QEMU's exit status: zero when ok is true, non-zero
+// otherwise.
+func (res *Result) ExpectExit(t testing.TB, ok bool) {
+	t.Helper()
+	if (res.ExitCode == 0) != ok {
+		t.Fatalf("qemu exited with status %d, want %s; console tail:\n%s",
+			res.ExitCode, map[bool]string{true: "0", false: "non-zero"}[ok], res.Tail(40))
+	}
+}
