@@ -1,0 +1,105 @@
+# tamach: build, run and test.
+#
+#   make qemu [ARCH=amd64|arm64] [CMDLINE='...'] [ICOUNT=1]   build and boot under QEMU
+#   make test                                                 every test: host, then QEMU boot tests
+#   make kernel [ARCH=...]                                    build/<arch>/tamach.elf
+#   make qemu-gdb [ARCH=...]                                  boot halted, waiting for gdb on :1234
+#
+# The kernel is built with the TamaGo Go distribution that go.mod's tamago
+# module pairs with; `go tool tamago` runs it from the user cache directory.
+
+ARCH    ?= amd64
+CMDLINE ?=
+ICOUNT  ?=
+
+GO      ?= go
+BUILD   := build/$(ARCH)
+ELF     := $(BUILD)/tamach.elf
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+# The TamaGo toolchain: tamago-go<version of the tamago module>, where
+# `go tool tamago` (github.com/usbarmory/tamago/cmd/tamago) looks for it.
+TAMAGO_VERSION := $(patsubst v%,%,$(shell $(GO) list -m -f '{{.Version}}' github.com/usbarmory/tamago 2>/dev/null))
+TAMAGO_GOROOT  := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tamago-go/tamago-go$(TAMAGO_VERSION)
+
+# `go tool -n tamago` names the tool's binary; it is run directly because the
+# host go command refuses GOOS=tamago before it would start the tool.
+TAMAGO     := $(shell $(GO) tool -n tamago 2>/dev/null)
+TAMAGO_ENV := GOOS=tamago GOARCH=$(ARCH) GOOSPKG=github.com/usbarmory/tamago GOTOOLCHAIN=local
+
+# Per-board build flags (TAGS_<arch>, LDFLAGS_<arch>) and QEMU invocation
+# (QEMU_<arch>, QEMU_FLAGS_<arch>) live beside each board.
+include boot/microvm/build.mk boot/microvm/qemu.mk
+-include boot/virt/build.mk boot/virt/qemu.mk
+
+ifeq ($(filter $(ARCH),amd64 arm64),)
+$(error ARCH must be amd64 or arm64, not "$(ARCH)")
+endif
+
+QEMU := $(QEMU_$(ARCH))
+
+comma := ,
+QEMU_ARGS := $(QEMU_FLAGS_$(ARCH)) -kernel $(ELF)
+ifneq ($(CMDLINE),)
+# QEMU option syntax doubles a comma inside a value (qemu-options: "-fw_cfg").
+QEMU_ARGS += -fw_cfg 'name=opt/tamach/cmdline,string=$(subst $(comma),$(comma)$(comma),$(CMDLINE))'
+endif
+ifneq ($(ICOUNT),)
+# One guest instruction per virtual nanosecond: deterministic counts.
+QEMU_ARGS += -icount shift=0,sleep=off
+endif
+
+.PHONY: all kernel qemu qemu-gdb test check-toolchain check-qemu vet print-tags print-goroot print-qemu clean
+
+all: kernel
+
+kernel: check-toolchain
+	@mkdir -p $(BUILD)
+	$(TAMAGO_ENV) $(TAMAGO) build -tags '$(TAGS_$(ARCH))' \
+		-ldflags '$(LDFLAGS_$(ARCH)) -X github.com/tamach/tamach/kernel.Version=$(VERSION)' \
+		-o $(ELF) ./cmd/tamach
+
+qemu: kernel check-qemu
+	$(QEMU) $(QEMU_ARGS)
+
+qemu-gdb: kernel check-qemu
+	@echo "qemu-gdb: waiting for gdb; attach with: gdb $(ELF) -ex 'target remote :1234'"
+	$(QEMU) $(QEMU_ARGS) -s -S
+
+check-toolchain:
+	@test -x $(TAMAGO_GOROOT)/bin/go || { echo "missing: the TamaGo toolchain tamago-go$(TAMAGO_VERSION) in $(TAMAGO_GOROOT): run 'go tool tamago version' with internet access to install it (see README.md)"; exit 1; }
+
+check-qemu:
+	@command -v $(QEMU) >/dev/null || { echo "missing: $(QEMU): install it with 'apt-get install qemu-system-x86 qemu-system-arm qemu-utils'"; exit 1; }
+
+# make test: host tests of every package (the QEMU boot tests in qemu/ skip
+# with one line when QEMU or the TamaGo toolchain is missing), and vet of
+# the host and both GOOS=tamago builds.
+test: vet
+	@test -x $(TAMAGO_GOROOT)/bin/go || echo "skip: QEMU boot tests (qemu/): the TamaGo toolchain is missing from $(TAMAGO_GOROOT): run 'go tool tamago version' with internet access to install it"
+	@for q in $(QEMU_amd64) $(QEMU_arm64); do command -v $$q >/dev/null || echo "skip: QEMU boot tests (qemu/): $$q is missing: apt-get install qemu-system-x86 qemu-system-arm qemu-utils"; done
+	$(GO) test -count=1 ./...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed on:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+	@if test -x $(TAMAGO_GOROOT)/bin/go; then \
+		for a in amd64 arm64; do \
+			echo "go vet (GOOS=tamago GOARCH=$$a)"; \
+			GOOS=tamago GOARCH=$$a GOOSPKG=github.com/usbarmory/tamago GOTOOLCHAIN=local \
+				$(TAMAGO) vet -tags "$$(make -s --no-print-directory print-tags ARCH=$$a)" ./... || exit 1; \
+		done; \
+	else echo "skip: go vet for GOOS=tamago: the TamaGo toolchain is missing from $(TAMAGO_GOROOT)"; fi
+
+print-tags:
+	@echo '$(TAGS_$(ARCH))'
+
+clean:
+	rm -rf build
+
+# Used by the qemu/ test harness to find the toolchain and the QEMU binary.
+print-goroot:
+	@echo '$(TAMAGO_GOROOT)'
+
+print-qemu:
+	@echo '$(QEMU)'

@@ -1,0 +1,29 @@
+# QEMU invocation for the amd64 kernel (boot/microvm), used by the Makefile
+# as $(QEMU_amd64) $(QEMU_FLAGS_amd64) -kernel ELF [-fw_cfg ...] [-icount ...].
+#
+# -machine microvm (QEMU docs/system/i386/microvm.rst):
+#   acpi=on       the ACPI GED, whose sleep register powers off (exit 0);
+#                 also the second IOAPIC and SeaBIOS (bios-microvm.bin) as
+#                 firmware, which runs QEMU's pvh.bin option ROM to enter
+#                 the ELF's PVH entry point
+#   pit=on        the i8254 PIT, the reference clock of the TSC calibration
+#   pic=off       no 8259: PIT interrupts must not reach the CPU
+#   rtc=on        the MC146818 RTC (wall-clock time, for later)
+#   isa-serial=on COM1, the console
+# -accel tcg -cpu max: every feature TCG emulates, RDRAND included (TamaGo's
+#   runtime RNG executes RDRAND before any board code can check for it).
+# -m 1G: 256 MiB Go heap, 752 MiB page-frame pool (boot/microvm/layout.go).
+# -no-reboot: a triple fault stops QEMU instead of resetting (with status 0:
+#   boot tests must check the console, not only the status).
+# isa-debug-exit at 0xf4: Board.Fail and panics exit with (code<<1)|1:
+#   3 for Board.Fail, 5 after a Go panic (runtime exit code 2), 129 after a
+#   CPU exception (code 64), 2n+1 for os.Exit(n).
+# virtio-mmio.force-legacy=false: virtio 1.x (modern) virtio-mmio transports.
+QEMU_amd64 := qemu-system-x86_64
+QEMU_FLAGS_amd64 := \
+	-machine microvm,acpi=on,pit=on,pic=off,rtc=on,isa-serial=on \
+	-accel tcg -cpu max -smp 1 -m 1G \
+	-global virtio-mmio.force-legacy=false \
+	-nographic -monitor none -serial stdio \
+	-no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
