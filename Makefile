@@ -30,7 +30,7 @@ TAMAGO_ENV := GOOS=tamago GOARCH=$(ARCH) GOOSPKG=github.com/usbarmory/tamago GOT
 # Per-board build flags (TAGS_<arch>, LDFLAGS_<arch>) and QEMU invocation
 # (QEMU_<arch>, QEMU_FLAGS_<arch>) live beside each board.
 include boot/microvm/build.mk boot/microvm/qemu.mk
--include boot/virt/build.mk boot/virt/qemu.mk
+include boot/virt/build.mk boot/virt/qemu.mk
 
 ifeq ($(filter $(ARCH),amd64 arm64),)
 $(error ARCH must be amd64 or arm64, not "$(ARCH)")

@@ -80,16 +80,20 @@ func (k *Kernel) RunChecks() error {
 	return nil
 }
 
-// FormatSize prints a byte count in the largest binary unit that divides it,
-// or in bytes.
+// FormatSize prints a byte count in the largest binary unit not above it:
+// exactly when the unit divides it ("16 MiB"), else to one decimal
+// ("751.9 MiB").
 func FormatSize(n uint64) string {
 	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for i < len(units)-1 && n >= 1024 && n%1024 == 0 {
-		n /= 1024
+	i, unit := 0, uint64(1)
+	for i < len(units)-1 && n >= unit*1024 {
+		unit *= 1024
 		i++
 	}
-	return fmt.Sprintf("%d %s", n, units[i])
+	if n%unit == 0 {
+		return fmt.Sprintf("%d %s", n/unit, units[i])
+	}
+	return fmt.Sprintf("%.1f %s", float64(n)/float64(unit), units[i])
 }
 
 // printClock prints how long after reset the kernel reached event, in

@@ -112,7 +112,8 @@ func TestHelpListsEveryWord(t *testing.T) {
 
 func TestFormatSize(t *testing.T) {
 	for n, want := range map[uint64]string{
-		0: "0 B", 1000: "1000 B", 4096: "4 KiB", 1536 << 10: "1536 KiB", 3 << 30: "3 GiB",
+		0: "0 B", 1000: "1000 B", 4096: "4 KiB", 1536 << 10: "1.5 MiB", 3 << 30: "3 GiB",
+		769984 << 10: "751.9 MiB", 1023: "1023 B",
 	} {
 		if got := FormatSize(n); got != want {
 			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)

@@ -1,3 +1,5 @@
+//go:build !tamago
+
 package qemu
 
 import (
@@ -89,16 +91,43 @@ var faultReport = map[string][]string{
 		`^goroutine \d+`,
 		`kernel\.cmdFault`,
 	},
+	"arm64": {
+		`^\*\*\* CPU exception: current EL with SPx synchronous \(VBAR_EL1\+0x200\)$`,
+		`EC 0x25 data abort`,
+		`DFSC 0x4 translation fault, level 0; WnR 0 \(read\)`,
+		`^FAR_EL1  0x0000400000000000$`,
+		`^ELR_EL1 .*kernel\.touch`,
+		`^instruction: 0x[0-9a-f]{8}  `,
+		`^x30 `,
+		`^backtrace`,
+		`kernel\.\(\*Kernel\)\.Follow`,
+	},
 }
 
 func TestKernelFaultReport(t *testing.T) {
 	forEachArch(t, func(t *testing.T, arch string) {
-		want, ok := faultReport[arch]
-		if !ok {
-			t.Skipf("skip: no fault report expectations for %s yet", arch)
-		}
+		want := faultReport[arch]
 		res := Boot(t, Run{Arch: arch, Cmdline: "fault"})
 		res.Expect(t, append([]string{`^fault: reading unmapped address 0x400000000000$`}, want...)...)
 		res.ExpectExit(t, false)
 	})
+}
+
+// TestArm64EntryLevels boots the arm64 kernel with QEMU entering at EL2
+// (virtualization=on) and EL3 (secure=on): the board must drop to EL1 and
+// power off cleanly either way.
+func TestArm64EntryLevels(t *testing.T) {
+	for _, el := range []string{"1", "2", "3"} {
+		t.Run("EL"+el, func(t *testing.T) {
+			res := Boot(t, Run{Arch: "arm64", Cmdline: "halt", Make: []string{"VIRT_EL=" + el}})
+			res.Expect(t, append(bootLines("arm64"), `^halt: powering off$`)...)
+			res.ExpectExit(t, true)
+			if m := res.Find(`entered at EL(\d)`); m == nil || m[1] != el {
+				t.Fatalf("board did not report entering at EL%s (found %q); console tail:\n%s", el, m, res.Tail(30))
+			}
+			if res.Find(`runs at EL1`) == nil {
+				t.Fatalf("board did not report running at EL1; console tail:\n%s", res.Tail(30))
+			}
+		})
+	}
 }

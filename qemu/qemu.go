@@ -1,3 +1,5 @@
+//go:build !tamago
+
 // Package qemu boots tamach images under QEMU for tests: it builds the image
 // with the Makefile, runs it with a timeout, captures the console, and
 // matches the lines a test expects, printing the console's tail when they

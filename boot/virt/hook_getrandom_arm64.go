@@ -1,0 +1,16 @@
+//go:build tamago
+
+package virt
+
+import _ "unsafe" // go:linkname
+
+// getRandomData is runtime/goos.GetRandomData: the runtime's and
+// crypto/rand's source of random bytes.
+//
+//go:linkname getRandomData runtime/goos.GetRandomData
+func getRandomData(b []byte) {
+	if !entropy.ready {
+		initRNG()
+	}
+	entropy.fill(b, rndr)
+}

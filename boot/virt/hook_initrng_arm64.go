@@ -1,0 +1,14 @@
+//go:build tamago
+
+package virt
+
+import _ "unsafe" // go:linkname
+
+// initRNG is runtime/goos.InitRNG: it chooses the random source, FEAT_RNG's
+// RNDR when ID_AA64ISAR0_EL1.RNDR (bits [63:60]) is non-zero, as it is for
+// QEMU's -cpu max, else the counter-seeded fallback (rng.go).
+//
+//go:linkname initRNG runtime/goos.InitRNG
+func initRNG() {
+	entropy.init(readISAR0()>>isar0RNDRShift&isar0FieldMask != 0, readCNTVCT())
+}

@@ -1,0 +1,19 @@
+//go:build tamago
+
+package virt
+
+// bootTables holds the boot map's level 1 and level 2 tables, plus one
+// page of slack to align them to 4 KiB.
+var bootTables [3 * entriesPerTable]uint64
+
+// initMMU builds the boot identity map and turns on the MMU and caches.
+// Precondition: MMU off, no heap allocation possible yet (Hwinit0).
+func initMMU() {
+	base := addressOf(&bootTables[0])
+	skip := (pageSize - base%pageSize) % pageSize / 8
+	l1 := bootTables[skip : skip+entriesPerTable]
+	l2 := bootTables[skip+entriesPerTable : skip+2*entriesPerTable]
+	l1PA := base + skip*8
+	fillBootTables(l1, l2, l1PA+pageSize)
+	enableMMU(mairValue, bootTCR(readMMFR0()), l1PA, bootSCTLR(readSCTLR()))
+}

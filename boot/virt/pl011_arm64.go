@@ -1,0 +1,39 @@
+//go:build tamago
+
+package virt
+
+// PL011 registers and bits (ARM PrimeCell UART (PL011) Technical Reference
+// Manual, DDI 0183G, §3.2 "Summary of registers" and §3.3 "Register
+// descriptions"). QEMU's model (hw/char/pl011.c) needs no baud rate setup.
+const (
+	uartDR   = 0x000 // data register (§3.3.1)
+	uartFR   = 0x018 // flag register (§3.3.3)
+	uartCR   = 0x030 // control register (§3.3.8)
+	uartIMSC = 0x038 // interrupt mask set/clear (§3.3.10)
+
+	uartFRTXFF = 1 << 5 // transmit FIFO full
+	uartCRUART = 1 << 0 // UARTEN
+	uartCRTXE  = 1 << 8 // transmit enable
+	uartCRRXE  = 1 << 9 // receive enable
+)
+
+// PL011 is one PL011 UART.
+type PL011 struct {
+	Base PAddr
+}
+
+// Init enables the UART's transmitter and receiver with its interrupts
+// masked: the console is polled.
+func (u *PL011) Init() {
+	mmioWrite32(u.Base+uartIMSC, 0)
+	mmioWrite32(u.Base+uartCR, uartCRUART|uartCRTXE|uartCRRXE)
+}
+
+// Tx writes one byte, waiting while the transmit FIFO is full.
+//
+//go:nosplit
+func (u *PL011) Tx(c byte) {
+	for mmioRead32(u.Base+uartFR)&uartFRTXFF != 0 {
+	}
+	mmioWrite32(u.Base+uartDR, uint32(c))
+}

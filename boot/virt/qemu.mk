@@ -1,0 +1,37 @@
+# QEMU invocation for the arm64 kernel (boot/virt), used by the Makefile as
+# $(QEMU_arm64) $(QEMU_FLAGS_arm64) -kernel ELF [-fw_cfg ...] [-icount ...].
+#
+# -machine virt,gic-version=3 (QEMU docs/system/arm/virt.rst): PL011 UART,
+#   GICv3 with the system-register CPU interface (the board's driver and
+#   its interrupt self-check), fw_cfg, virtio-mmio. $(VIRT_MACHINE_OPTS)
+#   appends machine options; VIRT_EL picks the exception level QEMU starts
+#   the kernel at (the board drops to EL1 from any of them):
+#     VIRT_EL=1  (default)               EL1; PSCI over HVC powers off
+#     VIRT_EL=2  virtualization=on       EL2; PSCI over SMC powers off
+#     VIRT_EL=3  secure=on               EL3; semihosting powers off
+#   (VIRT_EL=3 with VIRT_MACHINE_OPTS=,virtualization=on also works: EL3
+#   and EL2 both present.)
+# -cpu max: FEAT_RNG (RNDR) for the runtime's random numbers, and every
+#   EL the machine options ask for.
+# -m 1G: 256 MiB Go heap, 16 MiB DMA, 752 MiB page-frame pool; the plan
+#   needs at least 288 MiB (boot/virt/memmap.go).
+# -smp 1: the kernel runs one CPU.
+# -nodefaults -display none -monitor none -serial stdio: the PL011 is the
+#   only console, on stdout.
+# -semihosting-config enable=on,target=native: Board.Fail, panics (status
+#   2), CPU exception reports (status 3) and the EL3 power-off exit QEMU
+#   through semihosting SYS_EXIT_EXTENDED.
+VIRT_EL           ?= 1
+VIRT_MACHINE_OPTS ?=
+VIRT_EL_OPTS_1    :=
+VIRT_EL_OPTS_2    := ,virtualization=on
+VIRT_EL_OPTS_3    := ,secure=on
+ifeq ($(filter $(VIRT_EL),1 2 3),)
+$(error VIRT_EL must be 1, 2 or 3, not "$(VIRT_EL)")
+endif
+
+QEMU_arm64       := qemu-system-aarch64
+QEMU_FLAGS_arm64 := -machine virt,gic-version=3$(VIRT_EL_OPTS_$(VIRT_EL))$(VIRT_MACHINE_OPTS) \
+	-cpu max -m 1G -smp 1 \
+	-nodefaults -display none -monitor none -serial stdio \
+	-semihosting-config enable=on,target=native
