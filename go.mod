@@ -9,4 +9,4 @@ require (
 	golang.org/x/arch v0.32.0
 )
 
-require github.com/google/btree v1.1.3 // indirect
+require github.com/google/btree v1.1.3

@@ -1,0 +1,259 @@
+package vm
+
+import "github.com/tamach/tamach/pmap"
+
+// Copy is Mach's vm_map_copy_t of the entry-list kind: a snapshot of a
+// range of a map, taken copy-on-write, that can be inserted into another
+// map (copyout), written over a range (copy overwrite) or discarded. Out-of
+// line data travels in messages as one of these. A Copy is consumed by the
+// call that succeeds with it; on failure the caller still owns it.
+type Copy struct {
+	sys     *System
+	offset  uint64 // offset of the first byte in the first page
+	size    uint64 // bytes of data
+	entries []copyEntry
+}
+
+// copyEntry is one piece of a Copy: bytes [start, end) of the page-aligned
+// copy come from object at offset.
+type copyEntry struct {
+	start, end uint64
+	object     *Object // nil: zeros
+	offset     uint64
+	needsCopy  bool
+}
+
+// Size reports the number of data bytes in the copy.
+func (c *Copy) Size() uint64 {
+	if c == nil {
+		return 0
+	}
+	return c.size
+}
+
+// pageSize reports the page-rounded extent of the copy.
+func (c *Copy) pageSize() uint64 { return roundPage(c.offset + c.size) }
+
+// Discard releases the copy (vm_map_copy_discard).
+func (c *Copy) Discard() {
+	if c == nil || c.sys == nil {
+		return
+	}
+	c.sys.mu.Lock()
+	defer c.sys.mu.Unlock()
+	c.discard()
+}
+
+func (c *Copy) discard() {
+	for _, ce := range c.entries {
+		if ce.object != nil {
+			ce.object.deallocate()
+		}
+	}
+	c.retire()
+}
+
+// newCopy registers an empty copy.
+func (s *System) newCopy(offset, size uint64) *Copy {
+	c := &Copy{sys: s, offset: offset, size: size}
+	s.copies[c] = struct{}{}
+	return c
+}
+
+// retire forgets a consumed or discarded copy.
+func (c *Copy) retire() {
+	delete(c.sys.copies, c)
+	c.entries, c.sys = nil, nil
+}
+
+// copyin takes a copy of the validated range [addr, addr+size) of m
+// (vm_map_copyin); with destroy the range is removed from m.
+func (m *Map) copyin(addr VAddr, size uint64, destroy bool) (*Copy, error) {
+	start, end, err := m.pageRange(addr, size)
+	if err != nil {
+		return nil, err
+	}
+	c := m.sys.newCopy(uint64(addr-start), size)
+	if start == end {
+		return c, nil
+	}
+	if err := m.checkReadable(start, end); err != nil {
+		return nil, err
+	}
+	if err := m.copyEntries(c, start, end, 0, destroy); err != nil {
+		c.discard()
+		return nil, err
+	}
+	if destroy {
+		m.deleteRange(start, end)
+	}
+	return c, nil
+}
+
+// checkReadable verifies that [start, end) is mapped and readable,
+// submaps included.
+func (m *Map) checkReadable(start, end VAddr) error {
+	if !m.covered(start, end) {
+		return KernInvalidAddress
+	}
+	var err error
+	m.entriesIn(start, end, func(e *Entry) bool {
+		if !e.prot.Allows(ProtRead) {
+			err = KernProtectionFailure
+			return false
+		}
+		if e.submap != nil {
+			s, t := clampToEntry(e, start, end)
+			err = e.submap.checkReadable(s, t)
+		}
+		return err == nil
+	})
+	return err
+}
+
+// clampToEntry translates the part of [start, end) inside submap entry e
+// into the submap's addresses.
+func clampToEntry(e *Entry, start, end VAddr) (VAddr, VAddr) {
+	s, t := max(start, e.start), min(end, e.end)
+	return VAddr(e.offset) + (s - e.start), VAddr(e.offset) + (t - e.start)
+}
+
+// copyEntries appends copy entries for [start, end) of m to c; base is the
+// offset in c of start.
+func (m *Map) copyEntries(c *Copy, start, end VAddr, base uint64, destroy bool) error {
+	e := m.clipRange(start, end)
+	for ; e != &m.header && e.start < end; e = e.next {
+		rel := base + uint64(e.start-start)
+		if e.submap != nil {
+			s, t := clampToEntry(e, e.start, e.end)
+			if err := e.submap.copyEntries(c, s, t, rel, false); err != nil {
+				return err
+			}
+			continue
+		}
+		ce, err := m.copyEntry(e, destroy)
+		if err != nil {
+			return err
+		}
+		ce.start, ce.end = rel, rel+e.size()
+		c.entries = append(c.entries, ce)
+	}
+	return nil
+}
+
+// copyEntry makes the copy of one entry: nothing for untouched memory, the
+// object itself when the entry is being destroyed and private, an eager
+// copy when the object is written in place by others or wired, and
+// otherwise a symmetric copy-on-write share: both sides need a copy and
+// the source is write-protected.
+func (m *Map) copyEntry(e *Entry, destroy bool) (copyEntry, error) {
+	switch {
+	case e.object == nil:
+		return copyEntry{}, nil
+	case destroy && !e.isShared && !e.wired():
+		e.object.reference()
+		return copyEntry{object: e.object, offset: e.offset, needsCopy: e.needsCopy}, nil
+	case e.isShared || e.wired():
+		o, err := m.sys.copySlowly(e.object, e.offset, e.size())
+		return copyEntry{object: o}, err
+	}
+	m.markNeedsCopy(e)
+	e.object.reference()
+	return copyEntry{object: e.object, offset: e.offset, needsCopy: true}, nil
+}
+
+// markNeedsCopy performs plain → needs copy on e: its mappings lose write
+// access so that the next write faults and shadows the object.
+func (m *Map) markNeedsCopy(e *Entry) {
+	if e.needsCopy {
+		return
+	}
+	e.needsCopy = true
+	m.timestamp++
+	if m.pmap != nil {
+		m.pmapProtect(e.start, e.end, e.prot&^ProtWrite)
+		return
+	}
+	for off, p := range e.object.pages {
+		if off >= e.offset && off-e.offset < e.size() {
+			m.sys.pmap.PageProtect(p.pa, ProtRead|ProtExecute)
+		}
+	}
+}
+
+// copySlowly makes a new object holding a copy of size bytes of o's chain
+// at offset (vm_object_copy_slowly). Pages no object of the chain has stay
+// absent: they read as zeros.
+func (s *System) copySlowly(o *Object, offset, size uint64) (*Object, error) {
+	n := s.newObject(size, nil)
+	for off := uint64(0); off < size; off += pmap.PageSize {
+		p, err := s.chainPage(o, offset+off)
+		if err != nil {
+			n.deallocate()
+			return nil, err
+		}
+		if p == nil {
+			continue
+		}
+		np := s.allocPageHolding(n, off, p)
+		if np == nil {
+			n.deallocate()
+			return nil, KernResourceShortage
+		}
+		s.pmap.CopyPage(p.pa, np.pa)
+		np.dirty = true
+		s.pool.activate(np)
+	}
+	return n, nil
+}
+
+// chainPage returns the resident page holding offset of o's chain, paging
+// it in if a pager has it, or nil if no object has data there.
+func (s *System) chainPage(o *Object, off uint64) (*Page, error) {
+	for ; o != nil; o = o.shadow {
+		if p := o.lookup(off); p != nil {
+			return p, nil
+		}
+		if o.pagerHas(off) {
+			return s.pageIn(o, off)
+		}
+		off += o.shadowOffset
+	}
+	return nil, nil
+}
+
+// allocPageHolding is allocPage while keeping hold (a page about to be
+// copied) safe from the pageout allocPage may run.
+func (s *System) allocPageHolding(o *Object, offset uint64, hold *Page) *Page {
+	was := hold.busy
+	hold.busy = true
+	p := s.allocPage(o, offset)
+	hold.busy = was
+	return p
+}
+
+// copyout inserts c anywhere in m (vm_map_copyout) and returns the address
+// of the data. It consumes c on success.
+func (m *Map) copyout(c *Copy) (VAddr, error) {
+	if c.size == 0 {
+		c.discard()
+		return 0, nil
+	}
+	size := c.pageSize()
+	start, err := m.findSpace(m.min, size, pmap.PageMask)
+	if err != nil {
+		return 0, err
+	}
+	prev, _ := m.lookup(start)
+	for _, ce := range c.entries {
+		e := &Entry{start: start + VAddr(ce.start), end: start + VAddr(ce.end), object: ce.object,
+			offset: ce.offset, needsCopy: ce.needsCopy, prot: ProtDefault, maxProt: ProtAll,
+			inherit: InheritDefault}
+		m.link(prev, e)
+		prev = e
+	}
+	m.simplifyRange(start, start+VAddr(size))
+	off := c.offset
+	c.retire()
+	return start + VAddr(off), nil
+}

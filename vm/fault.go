@@ -1,0 +1,263 @@
+package vm
+
+import (
+	"errors"
+
+	"github.com/tamach/tamach/pmap"
+)
+
+// The fault handler (Mach's vm_fault), in small steps:
+//
+//  1. lookupFault: find the entry (descending into submaps), check the
+//     access against its protection, resolve needs-copy by pushing a
+//     shadow object when the access is a write, create the object of an
+//     untouched anonymous entry;
+//  2. faultPage: walk the shadow chain for the page, paging it in from
+//     the pager of the object that holds it, or zero-filling it in the
+//     first object when no object has it;
+//  3. copy-on-write: a write to a page found below the first object
+//     copies it into the first object;
+//  4. install: enter the page in the pmap, read-only when a write would
+//     still have to copy.
+
+// protCopy is a fault access bit of the vm's own, beside the pmap
+// protections: bring the page into the entry's first object as a write
+// would (resolving a pending copy), without asking for write access.
+// Wiring uses it, so that a wired page is always in the first object of its
+// entry and no copy-on-write fault can ever replace it.
+const protCopy pmap.Prot = 1 << 7
+
+// copyIntent reports whether access must copy into the first object.
+func copyIntent(access pmap.Prot) bool { return access&(ProtWrite|protCopy) != 0 }
+
+// faultInfo is what lookupFault finds for one address.
+type faultInfo struct {
+	entry     *Entry    // entry mapping the address (in a submap, maybe)
+	object    *Object   // first object of the chain
+	offset    uint64    // offset of the page in object
+	prot      pmap.Prot // most the mapping may allow
+	timestamp uint64    // version of the map the entry was found in
+	nested    bool      // found in a submap: other maps may map its pages
+}
+
+// Fault resolves a fault at va for access (vm_fault): it makes the page
+// resident and enters it in the map's pmap. It returns nil
+// (KERN_SUCCESS), KERN_INVALID_ADDRESS (nothing mapped at va),
+// KERN_PROTECTION_FAILURE (the entry forbids access), KERN_MEMORY_ERROR
+// (the pager could not supply the data) or KERN_RESOURCE_SHORTAGE (no free
+// frame even after pageout).
+func (m *Map) Fault(va VAddr, access pmap.Prot) error {
+	if access&^ProtAll != 0 {
+		return KernInvalidArgument
+	}
+	m.sys.mu.Lock()
+	defer m.sys.mu.Unlock()
+	m.sys.stats.Faults++
+	_, err := m.fault(va.Trunc(), access, false)
+	return err
+}
+
+// fault is Fault with the lock held; wire also wires the page.
+func (m *Map) fault(va VAddr, access pmap.Prot, wire bool) (*Page, error) {
+	fi, err := m.lookupFault(va, access)
+	if err != nil {
+		return nil, err
+	}
+	p, err := m.sys.faultPage(fi.object, fi.offset, access, fi.nested)
+	if err != nil {
+		return nil, err
+	}
+	if fi.timestamp != fi.entry.mapTimestamp(m, va) {
+		panic("vm: Map.fault: map changed under a fault")
+	}
+	return p, m.install(va, p, fi, wire)
+}
+
+// mapTimestamp returns the timestamp of the map that holds e for va; with
+// the vm lock held throughout a fault it never differs from the one seen
+// by lookupFault, and fault asserts so. A pager answering asynchronously
+// would drop the lock and redo the lookup when it differs.
+func (e *Entry) mapTimestamp(m *Map, va VAddr) uint64 {
+	for {
+		f, ok := m.lookup(va)
+		if !ok || f.submap == nil {
+			return m.timestamp
+		}
+		va = VAddr(f.offset) + (va - f.start)
+		m = f.submap
+	}
+}
+
+// lookupFault is step 1 (vm_map_lookup).
+func (m *Map) lookupFault(va VAddr, access pmap.Prot) (faultInfo, error) {
+	prot, nested := ProtAll, false
+	for {
+		e, ok := m.lookup(va)
+		if !ok {
+			return faultInfo{}, KernInvalidAddress
+		}
+		prot &= e.prot
+		if !prot.Allows(access &^ protCopy) {
+			return faultInfo{}, KernProtectionFailure
+		}
+		if e.submap != nil {
+			va = VAddr(e.offset) + (va - e.start)
+			m, nested = e.submap, true
+			continue
+		}
+		m.prepareEntry(e, access)
+		if e.needsCopy {
+			prot &^= ProtWrite
+		}
+		return faultInfo{entry: e, object: e.object, prot: prot, timestamp: m.timestamp, nested: nested,
+			offset: e.offset + uint64(va-e.start)}, nil
+	}
+}
+
+// prepareEntry gives an untouched entry its object and, for a write,
+// resolves needs-copy: the entry.needsCopy → plain transition.
+func (m *Map) prepareEntry(e *Entry, access pmap.Prot) {
+	if e.object == nil {
+		e.object = m.sys.newObject(e.size(), nil)
+		e.offset, e.needsCopy = 0, false
+		m.timestamp++
+	}
+	if e.needsCopy && copyIntent(access) {
+		m.shadowEntry(e)
+	}
+}
+
+// shadowEntry pushes a shadow object in front of e's object.
+func (m *Map) shadowEntry(e *Entry) {
+	e.object = e.object.newShadow(e.offset, e.size())
+	e.offset, e.needsCopy = 0, false
+	m.timestamp++
+}
+
+// faultPage is steps 2 and 3 (vm_fault_page): it returns the page that
+// holds the data at offset of first, resident, and in first itself when
+// access includes a write. With nested (the object belongs to a submap),
+// or when first is shared, a page copied for copy-on-write is unmapped
+// from every map, since other maps may still map the original.
+func (s *System) faultPage(first *Object, offset uint64, access pmap.Prot, nested bool) (*Page, error) {
+	o, off := first, offset
+	for {
+		s.stats.Lookups++
+		if p := o.lookup(off); p != nil {
+			s.stats.Hits++
+			return s.copyOnWrite(first, offset, p, access, nested)
+		}
+		if o.pagerHas(off) {
+			p, err := s.pageIn(o, off)
+			if err != nil {
+				return nil, err
+			}
+			return s.copyOnWrite(first, offset, p, access, nested)
+		}
+		if o.shadow == nil {
+			return s.zeroFill(first, offset)
+		}
+		off += o.shadowOffset
+		o = o.shadow
+	}
+}
+
+// zeroFill creates a zero page at offset of o.
+func (s *System) zeroFill(o *Object, offset uint64) (*Page, error) {
+	p := s.allocPage(o, offset)
+	if p == nil {
+		return nil, KernResourceShortage
+	}
+	s.pmap.ZeroPage(p.pa)
+	p.dirty = true
+	s.pool.activate(p)
+	s.stats.ZeroFills++
+	return p, nil
+}
+
+// pageIn reads the page at offset of o from o's pager.
+func (s *System) pageIn(o *Object, offset uint64) (*Page, error) {
+	p := s.allocPage(o, offset)
+	if p == nil {
+		return nil, KernResourceShortage
+	}
+	if err := o.pager.DataRequest(offset, s.frame(p)); err != nil {
+		o.remove(p)
+		s.pool.release(p)
+		return nil, KernMemoryError
+	}
+	s.pmap.ClearModify(p.pa)
+	p.dirty = false
+	s.pool.activate(p)
+	s.stats.Pageins++
+	return p, nil
+}
+
+// copyOnWrite is step 3: p was found for offset of first; a write to a page
+// of a backing object copies it into first.
+func (s *System) copyOnWrite(first *Object, offset uint64, p *Page, access pmap.Prot, nested bool) (*Page, error) {
+	if p.object == first || !copyIntent(access) {
+		return p, nil
+	}
+	np := s.allocPageHolding(first, offset, p)
+	if np == nil {
+		return nil, KernResourceShortage
+	}
+	s.pmap.CopyPage(p.pa, np.pa)
+	np.dirty = true
+	s.pool.activate(np)
+	s.stats.CowFaults++
+	if nested || first.refs > 1 {
+		// Others sharing first may map the original page at this
+		// offset: they must fault again and find the copy (Mach's
+		// vm_fault_page flushes the original the same way).
+		s.pmap.PageProtect(p.pa, pmap.ProtNone)
+	}
+	s.touch(p)
+	return np, nil
+}
+
+// touch records a reference to p, reactivating it if it was inactive.
+func (s *System) touch(p *Page) {
+	p.reference = true
+	if p.queue == queueInactive {
+		s.pool.activate(p)
+		s.stats.Reactivations++
+	}
+}
+
+// install is step 4 (pmap_enter from vm_fault): the page is entered
+// read-only when it belongs to a backing object, since a write must still
+// copy it.
+func (m *Map) install(va VAddr, p *Page, fi faultInfo, wire bool) error {
+	prot := fi.prot
+	if p.object != fi.object {
+		prot &^= ProtWrite
+	}
+	var flags pmap.Flags
+	if wire {
+		m.sys.pool.wire(p)
+	}
+	if fi.entry.wired() || wire {
+		flags |= pmap.Wired
+	}
+	m.sys.touch(p)
+	if m.pmap == nil {
+		return nil
+	}
+	if err := m.pmap.Enter(va, p.pa, prot, flags); err != nil {
+		if wire {
+			m.sys.pool.unwire(p)
+		}
+		return pmapError(err)
+	}
+	return nil
+}
+
+// pmapError maps a pmap error to a Mach code.
+func pmapError(err error) error {
+	if errors.Is(err, pmap.ErrNoFrames) {
+		return KernResourceShortage
+	}
+	return KernInvalidAddress
+}

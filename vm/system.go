@@ -1,0 +1,166 @@
+// Package vm is tamach's machine-independent virtual memory system, after
+// Mach's (Rashid et al., "Machine-Independent Virtual Memory Management for
+// Paged Uniprocessor and Multiprocessor Architectures", ASPLOS 1987; the
+// osfmk/vm of XNU and vm/ of GNU Mach).
+//
+// The four data structures of the paper are here: resident pages (Page,
+// page.go), memory objects (Object, object.go, with pagers in pager.go),
+// address maps (Map, map.go) and the pmap, reached only through the
+// contract in package pmap. The fault handler is in fault.go, the Mach VM
+// calls in api_*.go, map copies in copy.go, pageout in pageout.go, the
+// invariant checker in check.go. docs/vm.md draws the structures.
+//
+// Locking: one lock, System.mu, serialises the whole vm system today (one
+// CPU). Fields carry the lock legend of the finer scheme Mach uses —
+// (M) map lock, (O) object lock, (P) page queues lock, (C) constant — and
+// the order in which those locks must be taken is
+//
+//	map → object (top of a shadow chain first) → page queues → pmap.
+package vm
+
+import (
+	"sync"
+
+	"github.com/tamach/tamach/pmap"
+)
+
+// Config describes the machine to NewSystem.
+type Config struct {
+	// Pmap is the machine's pmap system.
+	Pmap pmap.System
+	// Memory is the kernel's view of physical memory; it must cover the
+	// page pool.
+	Memory pmap.Memory
+	// PoolBase and PoolSize give the physical range whose frames the vm
+	// system manages: every page of every object comes from here.
+	PoolBase pmap.PAddr
+	PoolSize uint64
+	// DefaultPager, if set, creates the pager that takes the dirty pages
+	// of an internal object when they must leave RAM. When nil, anonymous
+	// memory is never paged out.
+	DefaultPager func() Pager
+}
+
+// System is one instance of the vm system: the page pool, the objects and
+// maps built on it, and the statistics.
+type System struct {
+	mu sync.Mutex
+
+	pmap         pmap.System  // (C)
+	mem          pmap.Memory  // (C)
+	pool         *pagePool    // (P)
+	defaultPager func() Pager // (C)
+
+	stats      Statistics                // (P)
+	nextID     uint64                    // (P)
+	objects    map[*Object]struct{}      // (P) every live object, for leak checks
+	maps       map[*Map]struct{}         // (P) every live map
+	copies     map[*Copy]struct{}        // (P) every live map copy
+	memEntries map[*MemoryEntry]struct{} // (P) every live memory entry
+}
+
+// NewSystem creates a vm system over the page pool cfg describes.
+func NewSystem(cfg Config) (*System, error) {
+	if cfg.Pmap == nil || cfg.Memory == nil || !cfg.PoolBase.Aligned() ||
+		cfg.PoolSize < pmap.PageSize || cfg.PoolSize&pmap.PageMask != 0 ||
+		uint64(cfg.PoolBase)+cfg.PoolSize < uint64(cfg.PoolBase) {
+		return nil, KernInvalidArgument
+	}
+	s := &System{
+		pmap:         cfg.Pmap,
+		mem:          cfg.Memory,
+		pool:         newPagePool(cfg.PoolBase, int(cfg.PoolSize>>pmap.PageShift)),
+		defaultPager: cfg.DefaultPager,
+		objects:      map[*Object]struct{}{},
+		maps:         map[*Map]struct{}{},
+		copies:       map[*Copy]struct{}{},
+		memEntries:   map[*MemoryEntry]struct{}{},
+	}
+	return s, nil
+}
+
+// Statistics are the vm system's counters (Mach's vm_statistics).
+type Statistics struct {
+	FreeCount     uint64 // free pages
+	ActiveCount   uint64 // pages on the active queue
+	InactiveCount uint64 // pages on the inactive queue
+	WireCount     uint64 // wired pages
+
+	Faults        uint64 // calls of Fault
+	ZeroFills     uint64 // pages created zero-filled
+	CowFaults     uint64 // pages copied for copy-on-write
+	Pageins       uint64 // pages read from a pager
+	Pageouts      uint64 // pages written to a pager
+	Reactivations uint64 // inactive pages found referenced and reactivated
+	Reclaims      uint64 // clean pages freed by pageout
+	Lookups       uint64 // object lookups made by faults
+	Hits          uint64 // lookups that found the page resident
+	Collapses     uint64 // backing objects merged into their shadow
+	Bypasses      uint64 // backing objects bypassed
+}
+
+// Statistics reports the counters (vm_statistics / host_statistics64 with
+// HOST_VM_INFO64).
+func (s *System) Statistics() Statistics {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.FreeCount = uint64(s.pool.free.n)
+	st.ActiveCount = uint64(s.pool.active.n)
+	st.InactiveCount = uint64(s.pool.inactive.n)
+	st.WireCount = uint64(len(s.pool.pages) - s.pool.free.n - s.pool.active.n - s.pool.inactive.n)
+	return st
+}
+
+// PoolPages reports the number of frames in the page pool.
+func (s *System) PoolPages() int { return len(s.pool.pages) }
+
+// FreePages reports the number of free frames.
+func (s *System) FreePages() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pool.free.n
+}
+
+// Objects reports the number of live objects.
+func (s *System) Objects() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.objects)
+}
+
+// allocPage takes a free frame for object o at offset, reclaiming pages if
+// none is free. The page is returned busy; the caller fills it and
+// activates it. It returns nil when memory is exhausted.
+func (s *System) allocPage(o *Object, offset uint64) *Page {
+	p := s.pool.alloc()
+	if p == nil {
+		s.reclaim(reclaimBatch, true)
+		if p = s.pool.alloc(); p == nil {
+			return nil
+		}
+	}
+	s.pmap.ClearModify(p.pa)
+	s.pmap.ClearReference(p.pa)
+	o.insert(p, offset)
+	return p
+}
+
+// freePage removes p from every pmap and from its object, and returns it to
+// the free queue (vm_page_free).
+func (s *System) freePage(p *Page) {
+	s.pmap.PageProtect(p.pa, pmap.ProtNone)
+	if p.object != nil {
+		p.object.remove(p)
+	}
+	s.pool.release(p)
+}
+
+// frame returns the bytes of p's frame.
+func (s *System) frame(p *Page) *[pmap.PageSize]byte { return s.mem.Frame(p.pa) }
+
+// roundPage rounds n up to a page multiple (round_page).
+func roundPage(n uint64) uint64 { return (n + pmap.PageMask) &^ pmap.PageMask }
+
+// truncPage rounds n down to a page multiple (trunc_page).
+func truncPage(n uint64) uint64 { return n &^ pmap.PageMask }

@@ -1,0 +1,171 @@
+package vmtest
+
+import (
+	"fmt"
+
+	"github.com/tamach/tamach/pmap"
+	"github.com/tamach/tamach/vm"
+)
+
+func (r *modelRun) opWire() error {
+	i := r.pick()
+	m := r.models[i]
+	start, end := r.randRange()
+	access := pmap.ProtRead
+	if r.rng.Intn(3) == 0 {
+		access = pmap.ProtNone
+	}
+	r.logf("wire map%d [%v,%v) %v", i, start, end, access)
+	err := r.maps[i].Wire(start, uint64(end-start), access)
+	want := vm.KernSuccess
+	if !m.covered(start, end) {
+		want = vm.KernInvalidAddress
+	} else {
+		for va := start; va < end && want == vm.KernSuccess; va += pmap.PageSize {
+			p := m.pages[va]
+			if access == pmap.ProtNone && p.wired == 0 {
+				want = vm.KernInvalidArgument
+			} else if access != pmap.ProtNone && !p.prot.Allows(access) {
+				want = vm.KernProtectionFailure
+			}
+		}
+	}
+	if e := r.expect("wire", err, want); e != nil || err != nil {
+		return e
+	}
+	for va := start; va < end; va += pmap.PageSize {
+		if access == pmap.ProtNone {
+			m.pages[va].wired--
+		} else {
+			m.pages[va].wired++
+		}
+	}
+	return nil
+}
+
+func (r *modelRun) opMakeEntry() error {
+	i := r.pick()
+	m := r.models[i]
+	prot := []pmap.Prot{pmap.ProtRead, pmap.ProtRead | pmap.ProtWrite}[r.rng.Intn(2)]
+	if r.rng.Intn(4) == 0 {
+		n := 1 + r.rng.Intn(4)
+		r.logf("make_memory_entry named create %d pages %v", n, prot)
+		me, _, err := r.maps[i].MakeMemoryEntry(uint64(n)*pmap.PageSize, 0, vm.MapMemNamedCreate|vm.MemEntryFlags(prot))
+		if err != nil {
+			return fmt.Errorf("named create: %v", err)
+		}
+		data := make([]*mdata, n)
+		for k := range data {
+			data[k] = &mdata{}
+		}
+		r.entries = append(r.entries, &mentry{me: me, data: data, prot: prot})
+		return nil
+	}
+	va := r.randPage()
+	r.logf("make_memory_entry map%d %v %v", i, va, prot)
+	me, _, err := r.maps[i].MakeMemoryEntry(pmap.PageSize, va, vm.MemEntryFlags(prot))
+	p := m.pages[va]
+	want := vm.KernSuccess
+	switch {
+	case p == nil:
+		want = vm.KernInvalidArgument
+	case !p.prot.Allows(prot):
+		want = vm.KernProtectionFailure
+	}
+	if e := r.expect("make_memory_entry", err, want); e != nil || err != nil {
+		return e
+	}
+	r.entries = append(r.entries, &mentry{me: me, data: []*mdata{p.data}, prot: prot})
+	return nil
+}
+
+func (r *modelRun) opMapEntry() error {
+	if len(r.entries) == 0 {
+		return nil
+	}
+	me := r.entries[r.rng.Intn(len(r.entries))]
+	i := r.pick()
+	m := r.models[i]
+	max := r.randProt()
+	cur := max & r.randProt()
+	o := vm.MapOptions{Flags: vm.FlagsAnywhere, Entry: me.me, Copy: r.rng.Intn(2) == 0,
+		Cur: cur, Max: max, Inherit: vm.Inherit(r.rng.Intn(3))}
+	hint := r.randPage()
+	size := uint64(len(me.data)) * pmap.PageSize
+	r.logf("vm_map entry(%v, %d pages) into map%d hint %v copy=%v %v/%v", me.prot, len(me.data), i, hint, o.Copy, cur, max)
+	at, err := r.maps[i].MapMemory(hint, size, o)
+	want := vm.KernSuccess
+	if !o.Copy && !me.prot.Allows(max) || o.Copy && !me.prot.Allows(cur&pmap.ProtRead) {
+		want = vm.KernInvalidRight
+	}
+	if e := r.expect("vm_map", err, want); e != nil || err != nil {
+		return e
+	}
+	if w := m.findSpace(hint, size, 0); at != w {
+		return fmt.Errorf("vm_map at %v, model %v", at, w)
+	}
+	for k, d := range me.data {
+		if o.Copy {
+			d = d.clone()
+		}
+		m.pages[at+pmap.VAddr(k)*pmap.PageSize] = &mpage{data: d, prot: cur, max: max, inherit: o.Inherit}
+	}
+	return nil
+}
+
+func (r *modelRun) opReleaseEntry() error {
+	if len(r.entries) == 0 {
+		return nil
+	}
+	k := r.rng.Intn(len(r.entries))
+	r.logf("release memory entry %d", k)
+	r.entries[k].me.Release()
+	r.entries = append(r.entries[:k], r.entries[k+1:]...)
+	return nil
+}
+
+func (r *modelRun) opRegion() error {
+	i := r.pick()
+	m := r.models[i]
+	addr := r.randPage()
+	r.logf("region map%d %v", i, addr)
+	ri, err := r.maps[i].Region(addr, vm.FlavorBasicInfo64)
+	first := pmap.VAddr(0)
+	for va := range m.pages {
+		if va >= addr && (first == 0 || va < first) {
+			first = va
+		}
+	}
+	want := vm.KernSuccess
+	if first == 0 && m.pages[addr] == nil {
+		want = vm.KernInvalidAddress
+	}
+	if e := r.expect("region", err, want); e != nil || err != nil {
+		return e
+	}
+	return checkRegion(m, addr, first, ri)
+}
+
+// checkRegion verifies that the region reported is mapped with uniform
+// attributes and starts where the model's first page at or above addr is.
+func checkRegion(m *mmap, addr, first pmap.VAddr, ri vm.RegionInfo) error {
+	end := ri.Start + pmap.VAddr(ri.Size)
+	if ri.Start > addr && ri.Start != first || ri.Start <= addr && end <= addr {
+		return fmt.Errorf("region [%v,%v) for %v, model's first page %v", ri.Start, end, addr, first)
+	}
+	for va := ri.Start; va < end; va += pmap.PageSize {
+		p := m.pages[va]
+		if p == nil || p.prot != ri.Basic.Protection || p.max != ri.Basic.MaxProtection ||
+			p.inherit != ri.Basic.Inheritance {
+			return fmt.Errorf("region [%v,%v) %+v disagrees with model at %v (%+v)", ri.Start, end, ri.Basic, va, p)
+		}
+	}
+	return nil
+}
+
+func (r *modelRun) opReclaim() error {
+	dirty := r.rng.Intn(2) == 0
+	r.logf("reclaim all dirty=%v", dirty)
+	r.env.VM.ReclaimAll(dirty)
+	return nil
+}

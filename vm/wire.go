@@ -1,0 +1,167 @@
+package vm
+
+import (
+	"errors"
+
+	"github.com/tamach/tamach/pmap"
+)
+
+// Wiring. An entry's pages are wired once, when its first wiring (kernel or
+// user) is taken, and unwired when its last goes: the wire counts of the
+// entry count wirings, each page's wire count counts wired entries mapping
+// it. A writable entry is wired with write access, so its pages are
+// private copies and no copy-on-write fault can replace a wired page; a
+// read-only entry is wired with protCopy, which brings each page into the
+// entry's first object for the same reason.
+
+// Wire is vm_wire (mach_vm_wire): with access other than ProtNone it adds a
+// user wiring to every entry in the page range covering [addr,
+// addr+size), faulting the pages in; with ProtNone it removes one. The
+// range must be fully mapped (KERN_INVALID_ADDRESS), access must be
+// allowed (KERN_PROTECTION_FAILURE), unwiring needs a wiring
+// (KERN_INVALID_ARGUMENT), wire counts are capped at MaxWireCount
+// (KERN_FAILURE); submaps cannot be wired (KERN_INVALID_ARGUMENT).
+func (m *Map) Wire(addr VAddr, size uint64, access pmap.Prot) error {
+	return m.wireCall(addr, size, access, true)
+}
+
+// WireKernel is Wire with the kernel's wire count (vm_map_wire with
+// user_wire false), for memory the kernel itself must not fault on.
+func (m *Map) WireKernel(addr VAddr, size uint64, access pmap.Prot) error {
+	return m.wireCall(addr, size, access, false)
+}
+
+func (m *Map) wireCall(addr VAddr, size uint64, access pmap.Prot, user bool) error {
+	if access&^ProtAll != 0 {
+		return KernInvalidArgument
+	}
+	m.sys.mu.Lock()
+	defer m.sys.mu.Unlock()
+	start, end, err := m.pageRange(addr, size)
+	if err != nil || start == end {
+		return err
+	}
+	if m.pmap == nil || m.sealed() {
+		return KernInvalidArgument
+	}
+	if err := m.checkWire(start, end, access, user); err != nil {
+		return err
+	}
+	if access == ProtNone {
+		m.unwireRange(start, end, user)
+		return nil
+	}
+	return m.wireRange(start, end, user)
+}
+
+// checkWire validates a wire or unwire of [start, end).
+func (m *Map) checkWire(start, end VAddr, access pmap.Prot, user bool) error {
+	if !m.covered(start, end) {
+		return KernInvalidAddress
+	}
+	var err error
+	m.entriesIn(start, end, func(e *Entry) bool {
+		count := e.wiredCount
+		if user {
+			count = e.userWiredCount
+		}
+		switch {
+		case e.submap != nil:
+			err = KernInvalidArgument
+		case access == ProtNone && count == 0:
+			err = KernInvalidArgument
+		case access != ProtNone && !e.prot.Allows(access):
+			err = KernProtectionFailure
+		case access != ProtNone && count == MaxWireCount:
+			err = KernFailure
+		}
+		return err == nil
+	})
+	return err
+}
+
+// count returns the wire counter of e that user selects.
+func (e *Entry) count(user bool) *uint16 {
+	if user {
+		return &e.userWiredCount
+	}
+	return &e.wiredCount
+}
+
+// wireRange adds a wiring to every entry of the validated range; if a page
+// cannot be brought in, the wirings made so far are undone.
+func (m *Map) wireRange(start, end VAddr, user bool) error {
+	for e := m.clipRange(start, end); e != &m.header && e.start < end; e = e.next {
+		if !e.wired() {
+			if err := m.wirePages(e); err != nil {
+				m.unwireRange(start, e.start, user)
+				m.simplifyRange(start, end)
+				return err
+			}
+		}
+		*e.count(user)++
+		m.timestamp++
+	}
+	m.simplifyRange(start, end)
+	return nil
+}
+
+// wirePages faults in and wires every page of e; on failure it unwires the
+// pages it wired.
+func (m *Map) wirePages(e *Entry) error {
+	access := e.prot&(ProtRead|ProtWrite) | protCopy
+	for va := e.start; va < e.end; va += pmap.PageSize {
+		if _, err := m.fault(va, access, true); err != nil {
+			m.unwirePageRange(e, e.start, va)
+			return err
+		}
+	}
+	return nil
+}
+
+// unwireRange drops a wiring from every entry of [start, end).
+func (m *Map) unwireRange(start, end VAddr, user bool) {
+	if start >= end {
+		return
+	}
+	for e := m.clipRange(start, end); e != &m.header && e.start < end; e = e.next {
+		c := e.count(user)
+		if *c == 0 {
+			continue
+		}
+		*c--
+		if !e.wired() {
+			m.unwirePages(e)
+		}
+		m.timestamp++
+	}
+	m.simplifyRange(start, end)
+}
+
+// unwirePages unwires the pages of e.
+func (m *Map) unwirePages(e *Entry) { m.unwirePageRange(e, e.start, e.end) }
+
+// unwirePageRange unwires the pages of e in [start, end). A wired page is
+// always resident in e's first object (see wirePages), so it is found
+// there, whatever the pmap holds (vm_fault_unwire).
+func (m *Map) unwirePageRange(e *Entry, start, end VAddr) {
+	for va := start; va < end; va += pmap.PageSize {
+		p := e.object.lookup(e.offset + uint64(va-e.start))
+		if p == nil {
+			panic("vm: Map.unwirePageRange: wired page not resident")
+		}
+		m.sys.pool.unwire(p)
+		if err := m.pmap.SetWired(va, false); err != nil && !errors.Is(err, pmap.ErrNotMapped) {
+			panic("vm: Map.unwirePageRange: pmap refused to unwire")
+		}
+	}
+}
+
+// rewireForWrite makes the mappings of a wired entry that just became
+// writable writable: its pages are already private to its first object,
+// so faulting them for write copies nothing and the wiring stays put.
+func (m *Map) rewireForWrite(e *Entry) {
+	for va := e.start; va < e.end; va += pmap.PageSize {
+		m.fault(va, ProtWrite, false)
+	}
+}
