@@ -1,0 +1,50 @@
+package arm64
+
+import "github.com/tamach/tamach/pmap"
+
+// ASID is an address space identifier, the tag of non-global TLB entries
+// (Arm ARM D8.13.2, "TLB matching": an entry with nG = 1 matches only while
+// TTBR0_EL1.ASID holds its ASID).
+type ASID uint16
+
+// CPU is what only the hardware can do for the pmap: load translation table
+// bases, maintain the TLB, and report the MMU's features. The bare-metal
+// implementation is Hardware (cpu_tamago.go); host tests use a recording
+// fake.
+//
+// Every invalidation is a complete sequence (Arm ARM D8.14, "TLB maintenance
+// instructions", and its ordering rules in D8.14.4 / B2.3.12): DSB ISHST so
+// the table writes that precede it are visible to every walker in the Inner
+// Shareable domain, the TLBI, DSB ISH to wait for its completion on every
+// PE, and ISB so that this PE's later instructions are fetched and
+// translated with the new tables.
+type CPU interface {
+	// MMFR0 returns ID_AA64MMFR0_EL1.
+	MMFR0() uint64
+
+	// MMFR1 returns ID_AA64MMFR1_EL1.
+	MMFR1() uint64
+
+	// SetTTBR0 writes TTBR0_EL1 (ASID and table base) followed by ISB.
+	SetTTBR0(v uint64)
+
+	// SetTTBR1 writes TTBR1_EL1 followed by ISB.
+	SetTTBR1(v uint64)
+
+	// InvalidatePage runs DSB ISHST; TLBI VAE1IS (va, asid); DSB ISH;
+	// ISB. VAE1IS removes the entries of every level of the walk for va,
+	// table entries included, that are global or tagged with asid.
+	InvalidatePage(asid ASID, va pmap.VAddr)
+
+	// InvalidateASID runs DSB ISHST; TLBI ASIDE1IS (asid); DSB ISH; ISB.
+	InvalidateASID(asid ASID)
+
+	// InvalidateAll runs DSB ISHST; TLBI VMALLE1IS; DSB ISH; ISB.
+	InvalidateAll()
+
+	// Sync runs DSB ISHST; ISB: it publishes a new valid entry, written
+	// where the entry was invalid, to the walker before the next access
+	// (invalid entries are never held in a TLB, D8.13.1, so no TLBI is
+	// needed).
+	Sync()
+}

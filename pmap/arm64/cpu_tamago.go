@@ -1,0 +1,78 @@
+//go:build tamago && arm64
+
+package arm64
+
+import "github.com/tamach/tamach/pmap"
+
+// Hardware is the CPU of the machine the kernel runs on: system register
+// accesses and TLB maintenance at EL1, by the assembly leaves in
+// cpu_tamago_arm64.s. Its methods may only run at EL1.
+type Hardware struct{}
+
+var _ CPU = Hardware{}
+
+// Install switches the MMU to new tables: with the MMU off for the few
+// instructions of the switch, it writes MAIR_EL1, TCR_EL1, TTBR0_EL1 and
+// TTBR1_EL1, flushes every EL1&0 TLB entry of the Inner Shareable domain
+// (TCR_EL1 and MAIR_EL1 fields may be held in TLB entries, Arm ARM D8.13
+// "Translation Lookaside Buffers"), and turns the MMU back on.
+//
+// Precondition: runs at EL1 with the MMU on, from code that the old and the
+// new tables both map at its physical address (an identity map).
+func (Hardware) Install(mair, tcr, ttbr0, ttbr1 uint64) { install(mair, tcr, ttbr0, ttbr1) }
+
+// MMFR0 implements CPU.
+func (Hardware) MMFR0() uint64 { return readMMFR0() }
+
+// MMFR1 implements CPU.
+func (Hardware) MMFR1() uint64 { return readMMFR1() }
+
+// SetTTBR0 implements CPU.
+func (Hardware) SetTTBR0(v uint64) { writeTTBR0(v) }
+
+// SetTTBR1 implements CPU.
+func (Hardware) SetTTBR1(v uint64) { writeTTBR1(v) }
+
+// InvalidatePage implements CPU.
+func (Hardware) InvalidatePage(asid ASID, va pmap.VAddr) { tlbiVAE1IS(tlbiVA(asid, va)) }
+
+// InvalidateASID implements CPU.
+func (Hardware) InvalidateASID(asid ASID) { tlbiASIDE1IS(tlbiASID(asid)) }
+
+// InvalidateAll implements CPU.
+func (Hardware) InvalidateAll() { tlbiVMALLE1IS() }
+
+// Sync implements CPU.
+func (Hardware) Sync() { syncTables() }
+
+// readMMFR0 returns ID_AA64MMFR0_EL1. Defined in cpu_tamago_arm64.s.
+func readMMFR0() uint64
+
+// readMMFR1 returns ID_AA64MMFR1_EL1. Defined in cpu_tamago_arm64.s.
+func readMMFR1() uint64
+
+// writeTTBR0 writes TTBR0_EL1, then ISB. Defined in cpu_tamago_arm64.s.
+func writeTTBR0(v uint64)
+
+// writeTTBR1 writes TTBR1_EL1, then ISB. Defined in cpu_tamago_arm64.s.
+func writeTTBR1(v uint64)
+
+// tlbiVAE1IS runs DSB ISHST; TLBI VAE1IS, op; DSB ISH; ISB. Defined in
+// cpu_tamago_arm64.s.
+func tlbiVAE1IS(op uint64)
+
+// tlbiASIDE1IS runs DSB ISHST; TLBI ASIDE1IS, op; DSB ISH; ISB. Defined in
+// cpu_tamago_arm64.s.
+func tlbiASIDE1IS(op uint64)
+
+// tlbiVMALLE1IS runs DSB ISHST; TLBI VMALLE1IS; DSB ISH; ISB. Defined in
+// cpu_tamago_arm64.s.
+func tlbiVMALLE1IS()
+
+// install clears SCTLR_EL1.M, writes MAIR_EL1, TCR_EL1, TTBR0_EL1 and
+// TTBR1_EL1, runs TLBI VMALLE1IS with its barriers, and restores
+// SCTLR_EL1. Defined in cpu_tamago_arm64.s.
+func install(mair, tcr, ttbr0, ttbr1 uint64)
+
+// syncTables runs DSB ISHST; ISB. Defined in cpu_tamago_arm64.s.
+func syncTables()

@@ -1,0 +1,57 @@
+package arm64
+
+import "github.com/tamach/tamach/pmap"
+
+// FastFault implements pmap.Pmap for the emulated referenced and modified
+// bits of tracked (user, managed) pages:
+//
+//   - an Access flag fault (AF = 0, D8.5.1 "The Access flag") on an access
+//     the mapping allows: AF is set, the page is now referenced;
+//   - a write Permission fault on a writable page kept read-only while
+//     clean (swWrite = 1, AP[2] = 1): AP[2] is cleared, the page is now
+//     modified (and referenced).
+//
+// It returns false, changing nothing, for any other fault: va unmapped, an
+// access the mapping's protection does not allow, an untracked mapping, or
+// a descriptor that already allows the access. With FEAT_HAFDBS in use
+// (TCR_EL1.HA/HD) the hardware does both updates itself and these faults do
+// not occur.
+//
+// Entries that cause an Access flag fault are never held in a TLB (D8.13.1,
+// "TLB behavior": translation table entries that generate a Translation
+// fault, an Address size fault or an Access flag fault are not cached), so
+// setting AF needs no TLBI; clearing AP[2] of an entry that was accessible
+// does, since the read-only entry may be cached.
+func (s *Space) FastFault(va pmap.VAddr, access pmap.Prot) bool {
+	if access == pmap.ProtNone || access&^pmap.ProtAll != 0 || s.checkVA(va.Trunc()) != nil {
+		return false
+	}
+	off := s.offset(va.Trunc())
+	slot, _ := s.lookup(off)
+	if slot == nil {
+		return false
+	}
+	var clearBits uint64
+	if access&pmap.ProtWrite != 0 {
+		clearBits = descAPRO
+	}
+	for {
+		old := loadLeaf(slot)
+		if old&swTracked == 0 || !leafProt(old).Allows(access) {
+			return false
+		}
+		d := old&^clearBits | descAF
+		if d == old {
+			return false
+		}
+		if !casLeaf(slot, old, d) {
+			continue
+		}
+		if referenced(old) {
+			s.invalidate(off)
+		} else {
+			s.publish()
+		}
+		return true
+	}
+}

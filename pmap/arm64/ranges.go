@@ -1,0 +1,184 @@
+package arm64
+
+import (
+	"fmt"
+
+	"github.com/tamach/tamach/pmap"
+)
+
+// rangeOp is what Remove and Protect do to each leaf of a range.
+type rangeOp struct {
+	remove bool      // unmap
+	prot   pmap.Prot // otherwise: lower the protection to prot
+}
+
+// Remove implements pmap.Pmap. A block only partly inside the range is split
+// first (which needs a frame: ErrNoFrames leaves the rest of the range
+// untouched).
+func (s *Space) Remove(start, end pmap.VAddr) error {
+	lo, hi, err := s.checkRange(start, end)
+	if err != nil {
+		return err
+	}
+	if hi-lo == pmap.PageSize && s.removePage(lo) {
+		return nil
+	}
+	return s.rangeLevel(s.table(s.root), 0, 0, lo, hi, nil, rangeOp{remove: true})
+}
+
+// removePage is Remove's path for one page: a direct walk instead of the
+// range recursion. It reports false, changing nothing, if the page lies in
+// a block (which the range path splits).
+func (s *Space) removePage(off uint64) bool {
+	tbl := s.table(s.root)
+	var counter *uint64
+	for l := 0; l < levels; l++ {
+		slot := &tbl[index(off, l)]
+		d := *slot
+		switch {
+		case !valid(d):
+			return true
+		case isTable(d, l):
+			counter = slot
+			tbl = s.table(outputAddr(d, l))
+		case l != leafLevel:
+			return false
+		default:
+			s.breakLeaf(slot, l, off, counter)
+			if tableCount(*counter) == 0 {
+				s.prune(off)
+			}
+			return true
+		}
+	}
+	panic("arm64.Space.removePage: level 3 entry is a table")
+}
+
+// Protect implements pmap.Pmap. Lowering a protection changes permission
+// bits only, written in place and followed by a TLBI (no break-before-make,
+// D8.16.1). When write access goes, the page's dirty state is folded into
+// the reverse map first.
+func (s *Space) Protect(start, end pmap.VAddr, prot pmap.Prot) error {
+	if prot&^pmap.ProtAll != 0 {
+		return fmt.Errorf("%w: prot %#x", pmap.ErrBadFlags, uint8(prot))
+	}
+	lo, hi, err := s.checkRange(start, end)
+	if err != nil {
+		return err
+	}
+	op := rangeOp{remove: prot == pmap.ProtNone, prot: prot}
+	return s.rangeLevel(s.table(s.root), 0, 0, lo, hi, nil, op)
+}
+
+// rangeLevel applies op to the offsets [lo, hi) of the level-l table tbl,
+// whose first entry maps offset base; counter counts tbl's entries. Tables
+// emptied on the way are freed.
+func (s *Space) rangeLevel(tbl *[pmap.Entries]uint64, l int, base, lo, hi uint64, counter *uint64, op rangeOp) error {
+	if lo >= hi {
+		return nil
+	}
+	size := levelSize(l)
+	last := pmap.Entries - 1
+	if hi-base < pmap.Entries*size {
+		last = index(hi-1, l)
+	}
+	for i := index(lo, l); i <= last; i++ {
+		eLo := base + uint64(i)*size
+		if err := s.rangeEntry(&tbl[i], l, eLo, max(lo, eLo), min(hi, eLo+size), counter, op); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rangeEntry applies op to [lo, hi) within the one entry slot of a level-l
+// table, which maps from offset eLo.
+func (s *Space) rangeEntry(slot *uint64, l int, eLo, lo, hi uint64, counter *uint64, op rangeOp) error {
+	d := *slot
+	if !valid(d) {
+		return nil
+	}
+	if isLeaf(d, l) && (lo > eLo || hi < eLo+levelSize(l)) {
+		if err := s.split(slot, l, eLo); err != nil {
+			return err
+		}
+		d = *slot
+	}
+	if !isTable(d, l) {
+		s.applyLeaf(slot, l, eLo, counter, op)
+		return nil
+	}
+	err := s.rangeLevel(s.table(outputAddr(d, l)), l+1, eLo, lo, hi, slot, op)
+	if tableCount(*slot) == 0 {
+		s.freeTable(slot, l, eLo, counter)
+	}
+	return err
+}
+
+// applyLeaf applies op to the valid leaf at slot.
+func (s *Space) applyLeaf(slot *uint64, l int, off uint64, counter *uint64, op rangeOp) {
+	if op.remove {
+		s.breakLeaf(slot, l, off, counter)
+		return
+	}
+	d := loadLeaf(slot)
+	cur := leafProt(d)
+	p := effectiveProt(cur&op.prot, isUserLeaf(d), isDevice(d))
+	switch {
+	case p == pmap.ProtNone:
+		s.breakLeaf(slot, l, off, counter)
+	case p != cur:
+		s.lowerLeaf(slot, l, off, p)
+	}
+}
+
+// lowerLeaf lowers the protection of the valid leaf at slot to p.
+func (s *Space) lowerLeaf(slot *uint64, l int, off uint64, p pmap.Prot) {
+	var old uint64
+	for {
+		old = loadLeaf(slot)
+		if casLeaf(slot, old, lowerProt(old, p)) {
+			break
+		}
+	}
+	s.invalidate(off)
+	if pa := outputAddr(old, l); p&pmap.ProtWrite == 0 && s.sys.inRmap(old, pa) {
+		s.sys.foldLeaf(old, pa)
+	}
+}
+
+// protectPage lowers the protection of the page mapped at va to prot
+// (PageProtect). Reverse-mapped pages are 4 KiB leaves: no split, no error.
+func (s *Space) protectPage(va pmap.VAddr, prot pmap.Prot) {
+	if err := s.Protect(va, va+pmap.PageSize, prot); err != nil {
+		panic("arm64.Space.protectPage: reverse-mapped page could not be changed")
+	}
+}
+
+// cleanPage makes the tracked page at va clean again (AP[2] = 1) if it is
+// dirty, so that the next write is seen.
+func (s *Space) cleanPage(va pmap.VAddr) {
+	off := s.offset(va)
+	slot, _ := s.lookup(off)
+	if slot == nil {
+		return
+	}
+	if d := loadLeaf(slot); d&swTracked != 0 && dirty(d) {
+		updateLeaf(slot, 0, descAPRO)
+		s.invalidate(off)
+	}
+}
+
+// unreferencePage clears AF of the tracked page at va, so that the next
+// access is seen.
+func (s *Space) unreferencePage(va pmap.VAddr) {
+	off := s.offset(va)
+	slot, _ := s.lookup(off)
+	if slot == nil {
+		return
+	}
+	if d := loadLeaf(slot); d&swTracked != 0 && referenced(d) {
+		updateLeaf(slot, descAF, 0)
+		s.invalidate(off)
+	}
+}
