@@ -91,6 +91,42 @@ spSaved:
 	MRS	FAR_EL1, R2
 	MOVD	R2, trapFrame_FAR(R0)
 
+	// Exception fixups (fixup_arm64.go): a data abort from EL1 at a
+	// registered PC resumes at its fixup, registers unchanged.
+	CMP	$8, R1
+	BGE	noFixup
+	AND	$3, R1, R2	// the entry's kind: 0 sync
+	CBNZ	R2, noFixup
+	MOVD	trapFrame_ESR(R0), R2
+	LSR	$26, R2, R2	// ESR_EL1.EC
+	AND	$0x3f, R2, R2
+	CMP	$const_ECDataAbort, R2
+	BNE	noFixup
+	MOVD	trapFrame_ELR(R0), R2
+	MOVD	$·fixups(SB), R3
+	MOVD	·fixupCount(SB), R4
+fixupLoop:
+	CBZ	R4, noFixup
+	MOVD	fixup_PC(R3), R5
+	CMP	R5, R2
+	BEQ	fixupFound
+	ADD	$fixup__size, R3, R3
+	SUB	$1, R4, R4
+	B	fixupLoop
+fixupFound:
+	MOVD	fixup_Resume(R3), R2
+	MSR	R2, ELR_EL1
+	MOVD	(1*8)(R0), R1
+	MOVD	(2*8)(R0), R2
+	MOVD	(3*8)(R0), R3
+	MOVD	(4*8)(R0), R4
+	MOVD	(5*8)(R0), R5
+	MOVD	(0*8)(R0), R0
+	ERET
+noFixup:
+	MOVD	(4*8)(R0), R4	// the paths below keep R4 and R5 as interrupted
+	MOVD	(5*8)(R0), R5
+
 	// Boot self-check probes (probe_arm64.go) first: a BRK with a probe
 	// immediate or an IRQ while a probe is armed returns to the probe.
 	MOVD	·probeArmed(SB), R2
