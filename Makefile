@@ -1,6 +1,6 @@
 # tamach: build, run and test.
 #
-#   make qemu [ARCH=amd64|arm64] [CMDLINE='...'] [ICOUNT=1]   build and boot under QEMU
+#   make qemu [ARCH=amd64|arm64] [CMDLINE='...'] [ICOUNT=1] [DISK=img]   build and boot under QEMU
 #   make test                                                 every test: host, then QEMU boot tests
 #   make kernel [ARCH=...]                                    build/<arch>/tamach.elf
 #   make qemu-gdb [ARCH=...]                                  boot halted, waiting for gdb on :1234
@@ -31,6 +31,8 @@ TAMAGO_ENV := GOOS=tamago GOARCH=$(ARCH) GOOSPKG=github.com/usbarmory/tamago GOT
 # (QEMU_<arch>, QEMU_FLAGS_<arch>) live beside each board.
 include boot/microvm/build.mk boot/microvm/qemu.mk
 include boot/virt/build.mk boot/virt/qemu.mk
+# DISK=image attaches a raw disk image as a virtio block device (boot/virtio).
+include boot/virtio/disk.mk
 
 ifeq ($(filter $(ARCH),amd64 arm64),)
 $(error ARCH must be amd64 or arm64, not "$(ARCH)")
@@ -39,7 +41,7 @@ endif
 QEMU := $(QEMU_$(ARCH))
 
 comma := ,
-QEMU_ARGS := $(QEMU_FLAGS_$(ARCH)) -kernel $(ELF)
+QEMU_ARGS := $(QEMU_FLAGS_$(ARCH)) -kernel $(ELF) $(QEMU_DISK_FLAGS)
 ifneq ($(CMDLINE),)
 # QEMU option syntax doubles a comma inside a value (qemu-options: "-fw_cfg").
 QEMU_ARGS += -fw_cfg 'name=opt/tamach/cmdline,string=$(subst $(comma),$(comma)$(comma),$(CMDLINE))'

@@ -78,6 +78,31 @@ type Board struct {
 	// Info lists board facts worth printing at boot, one line each
 	// (CPU mode or exception level, timer frequency, ...).
 	Info func() []string
+
+	// Disks returns the block devices the board found (virtio-blk on
+	// both QEMU boards, boot/virtio), in slot order; none if no disk is
+	// attached. The board probes them on the first call, after its DMA
+	// region is set up; devices it found but could not bring up are
+	// reported by its "virtio-blk" self-check.
+	Disks func() []BlockDevice
+}
+
+// BlockDevice is a disk addressed in 4 KiB pages: what the default pager
+// stores pages on. Its methods may be called from several goroutines.
+type BlockDevice interface {
+	// Pages is the disk's size in whole 4 KiB pages.
+	Pages() uint64
+	// ReadPage reads page n (bytes [n*4096, (n+1)*4096)) into p. It
+	// returns an error, without touching the device, when n >= Pages(),
+	// and an error when the device fails the request.
+	ReadPage(n uint64, p *[4096]byte) error
+	// WritePage writes p to page n, with ReadPage's errors (and one for
+	// a read-only disk). The data may sit in a volatile cache until Flush.
+	WritePage(n uint64, p *[4096]byte) error
+	// Flush makes every completed write durable.
+	Flush() error
+	// Name identifies the disk in messages ("virtio-blk@0xa003e00").
+	Name() string
 }
 
 // Check is one named boot self-check. Run returns a short note on what it

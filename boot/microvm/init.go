@@ -22,7 +22,8 @@ func init() {
 	Board.Fail = fail
 	Board.Nanotime = nanotime
 	Board.Info = info
-	Board.Checks = []boot.Check{{Name: "tsc-sleep", Run: CheckSleep}}
+	Board.Disks = disks.List
+	Board.Checks = []boot.Check{{Name: "tsc-sleep", Run: CheckSleep}, {Name: "virtio-blk", Run: disks.Check}}
 	if err := initMemoryMap(); err != nil {
 		print("board init failed: ", err.Error(), "\n")
 		failWith(exitCodeFail)

@@ -25,12 +25,14 @@ var Board = boot.Board{
 	Fail:     fail,
 	Nanotime: nanotime,
 	Info:     info,
+	Disks:    disks.List,
 	Checks: []boot.Check{
 		{Name: "virt-el1", Run: checkEL1},
 		{Name: "virt-timer", Run: checkTimer},
 		{Name: "virt-rng", Run: checkRNG},
 		{Name: "virt-vectors", Run: checkVectors},
 		{Name: "virt-gic-timer-irq", Run: checkTimerIRQ},
+		{Name: "virtio-blk", Run: disks.Check},
 	},
 }
 
