@@ -82,8 +82,30 @@ const SleepTolerance = 0.05
 // CheckSleep sleeps 100 ms with time.Sleep and measures the sleep with the
 // PIT, the reference clock, polled by a second goroutine while the first
 // sleeps. It returns what it measured, and an error if the PIT saw more
-// than SleepTolerance away from 100 ms.
+// than SleepTolerance away from 100 ms in each of sleepAttempts tries.
 func CheckSleep() (string, error) {
+	var note string
+	var err error
+	for attempt := 1; attempt <= sleepAttempts; attempt++ {
+		if note, err = measureSleep(); err == nil {
+			if attempt > 1 {
+				note += fmt.Sprintf(" (attempt %d of %d)", attempt, sleepAttempts)
+			}
+			return note, nil
+		}
+	}
+	return note, err
+}
+
+// sleepAttempts is how many measurements CheckSleep makes before it fails.
+// Under TCG the guest's clocks follow the host's, and a host that
+// deschedules QEMU's vCPU thread in the middle of the 100 ms window (a busy
+// CI machine) stretches one measurement; a wrong calibration is off every
+// time.
+const sleepAttempts = 3
+
+// measureSleep sleeps 100 ms and measures the sleep with the PIT.
+func measureSleep() (string, error) {
 	const want = 100 * time.Millisecond
 	var stop atomic.Bool
 	ready := make(chan struct{})
