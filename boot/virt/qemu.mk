@@ -23,6 +23,9 @@
 #   through semihosting SYS_EXIT_EXTENDED.
 VIRT_EL           ?= 1
 VIRT_MACHINE_OPTS ?=
+# VIRT_CPU picks the CPU model: max has FEAT_HAFDBS; cortex-a72 has not, so
+# pmap/arm64 emulates the Access flag and dirty state in software.
+VIRT_CPU          ?= max
 VIRT_EL_OPTS_1    :=
 VIRT_EL_OPTS_2    := ,virtualization=on
 VIRT_EL_OPTS_3    := ,secure=on
@@ -32,6 +35,6 @@ endif
 
 QEMU_arm64       := qemu-system-aarch64
 QEMU_FLAGS_arm64 := -machine virt,gic-version=3$(VIRT_EL_OPTS_$(VIRT_EL))$(VIRT_MACHINE_OPTS) \
-	-cpu max -m 1G -smp 1 \
+	-cpu $(VIRT_CPU) -m 1G -smp 1 \
 	-nodefaults -display none -monitor none -serial stdio \
 	-semihosting-config enable=on,target=native
