@@ -61,7 +61,10 @@ kernel: check-toolchain
 		-ldflags '$(LDFLAGS_$(ARCH)) -X github.com/tamach/tamach/kernel.Version=$(VERSION)' \
 		-o $(ELF) ./cmd/tamach
 
-qemu: kernel check-qemu
+# NOBUILD=1 boots the image already in build/<arch>/ (the test harness builds
+# each architecture once, then boots it many times).
+qemu: $(if $(NOBUILD),,kernel) check-qemu
+	@test -f $(ELF) || { echo "missing: $(ELF): run make kernel ARCH=$(ARCH)"; exit 1; }
 	$(QEMU) $(QEMU_ARGS)
 
 qemu-gdb: kernel check-qemu

@@ -167,7 +167,8 @@ func (r Run) start() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"-s", "--no-print-directory", "-C", root, "qemu", "ARCH=" + r.Arch, "CMDLINE=" + r.Cmdline}
+	// Build has made the image; NOBUILD=1 boots it as it is.
+	args := []string{"-s", "--no-print-directory", "-C", root, "qemu", "NOBUILD=1", "ARCH=" + r.Arch, "CMDLINE=" + r.Cmdline}
 	if r.ICount {
 		args = append(args, "ICOUNT=1")
 	}
