@@ -8,5 +8,3 @@ require (
 	github.com/usbarmory/tamago v1.26.0
 	golang.org/x/arch v0.32.0
 )
-
-require github.com/google/btree v1.1.3

@@ -11,8 +11,29 @@ import (
 
 const page = pmap.PageSize
 
+// suitePmap is the pmap every test but TestModel (which runs over all of
+// them) runs over: the one -vm.pmap names, the real x86-64 tables by
+// default.
+func suitePmap(t testing.TB) *vmtest.Pmap {
+	name := *modelPmap
+	if name == "" {
+		name = vmtest.AMD64.Name
+	}
+	for _, p := range vmtest.Pmaps {
+		if p.Name == name {
+			return p
+		}
+	}
+	t.Fatalf("no pmap %q", name)
+	return nil
+}
+
+// newEnv builds an Env over suitePmap unless o names a pmap.
 func newEnv(t testing.TB, o vmtest.Options) *vmtest.Env {
 	t.Helper()
+	if o.Pmap == nil {
+		o.Pmap = suitePmap(t)
+	}
 	env, err := vmtest.New(o)
 	if err != nil {
 		t.Fatal(err)

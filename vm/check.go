@@ -30,6 +30,9 @@ func (s *System) Check() error {
 		}
 	}
 	for me := range s.memEntries {
+		if me.object.isCopy() {
+			return fmt.Errorf("vm: memory entry refers to copy object %d", me.object.id)
+		}
 		refs[me.object]++
 	}
 	return s.checkObjects(refs)
@@ -37,12 +40,14 @@ func (s *System) Check() error {
 
 // check verifies one map and counts the object references its entries hold.
 func (m *Map) check(refs map[*Object]int) error {
+	if err := m.tree.check(); err != nil {
+		return err
+	}
 	prev, n, size := &m.header, 0, uint64(0)
 	var err error
-	m.tree.Ascend(func(it treeItem) bool {
-		e := it.e
-		if it.start != e.start {
-			err = fmt.Errorf("vm: tree key %v for entry at %v", it.start, e.start)
+	m.tree.ascend(func(start VAddr, e *Entry) bool {
+		if start != e.start {
+			err = fmt.Errorf("vm: tree key %v for entry at %v", start, e.start)
 			return false
 		}
 		err = m.checkEntry(prev, e)
@@ -83,6 +88,8 @@ func (m *Map) checkEntry(prev, e *Entry) error {
 		return fmt.Errorf("vm: entry at %v needs copy of no object", e.start)
 	case e.object != nil && e.offset+e.size() > e.object.size:
 		return fmt.Errorf("vm: entry at %v beyond its object", e.start)
+	case e.object != nil && e.object.isCopy() && !e.needsCopy:
+		return fmt.Errorf("vm: entry at %v may write copy object %d in place", e.start, e.object.id)
 	}
 	return nil
 }
@@ -109,6 +116,9 @@ func (s *System) checkObjects(refs map[*Object]int) error {
 		}
 		if b := o.shadow; b != nil && !b.hasShadower(o) {
 			return fmt.Errorf("vm: object %d missing from its backing object's shadowers", o.id)
+		}
+		if c := o.copy; c != nil && (c.shadow != o || c.shadowOffset != 0 || c.size != o.size) {
+			return fmt.Errorf("vm: object %d's copy object %d does not mirror it", o.id, c.id)
 		}
 		for off, p := range o.pages {
 			if err := s.checkPage(o, off, p); err != nil {
@@ -184,6 +194,5 @@ func (m *Map) MaxChainDepth() int {
 
 // hasEntry reports whether e is linked in m's tree.
 func (m *Map) hasEntry(e *Entry) bool {
-	it, ok := m.tree.Get(treeItem{start: e.start})
-	return ok && it.e == e
+	return m.tree.get(e.start) == e
 }

@@ -143,9 +143,10 @@ func (m *Map) copyEntries(c *Copy, start, end VAddr, base uint64, destroy bool) 
 
 // copyEntry makes the copy of one entry: nothing for untouched memory, the
 // object itself when the entry is being destroyed and private, an eager
-// copy when the object is written in place by others or wired, and
-// otherwise a symmetric copy-on-write share: both sides need a copy and
-// the source is write-protected.
+// copy when the entry is wired, a delayed copy (copy object, copyShared)
+// when the object is written in place by others, and otherwise a
+// symmetric copy-on-write share: both sides need a copy and the source is
+// write-protected.
 func (m *Map) copyEntry(e *Entry, destroy bool) (copyEntry, error) {
 	switch {
 	case e.object == nil:
@@ -153,9 +154,11 @@ func (m *Map) copyEntry(e *Entry, destroy bool) (copyEntry, error) {
 	case destroy && !e.isShared && !e.wired():
 		e.object.reference()
 		return copyEntry{object: e.object, offset: e.offset, needsCopy: e.needsCopy}, nil
-	case e.isShared || e.wired():
+	case e.wired():
 		o, err := m.sys.copySlowly(e.object, e.offset, e.size())
 		return copyEntry{object: o}, err
+	case e.isShared:
+		return m.sys.copyShared(e.object, e.offset, e.size())
 	}
 	m.markNeedsCopy(e)
 	e.object.reference()

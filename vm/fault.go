@@ -16,7 +16,8 @@ import (
 //     the pager of the object that holds it, or zero-filling it in the
 //     first object when no object has it;
 //  3. copy-on-write: a write to a page found below the first object
-//     copies it into the first object;
+//     copies it into the first object; a write to an object that has a
+//     copy object first pushes the old data into the copy (pushCopy);
 //  4. install: enter the page in the pmap, read-only when a write would
 //     still have to copy.
 
@@ -63,6 +64,11 @@ func (m *Map) fault(va VAddr, access pmap.Prot, wire bool) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
+	if fi.object.copy != nil && copyIntent(access) {
+		if err := m.sys.pushCopy(fi.object, fi.offset); err != nil {
+			return nil, err
+		}
+	}
 	p, err := m.sys.faultPage(fi.object, fi.offset, access, fi.nested)
 	if err != nil {
 		return nil, err
@@ -70,7 +76,7 @@ func (m *Map) fault(va VAddr, access pmap.Prot, wire bool) (*Page, error) {
 	if fi.timestamp != fi.entry.mapTimestamp(m, va) {
 		panic("vm: Map.fault: map changed under a fault")
 	}
-	return p, m.install(va, p, fi, wire)
+	return p, m.install(va, p, fi, access, wire)
 }
 
 // mapTimestamp returns the timestamp of the map that holds e for va; with
@@ -228,11 +234,14 @@ func (s *System) touch(p *Page) {
 
 // install is step 4 (pmap_enter from vm_fault): the page is entered
 // read-only when it belongs to a backing object, since a write must still
-// copy it.
-func (m *Map) install(va VAddr, p *Page, fi faultInfo, wire bool) error {
+// copy it, and when a write must first push its data into the copy object
+// of its object (installProt).
+func (m *Map) install(va VAddr, p *Page, fi faultInfo, access pmap.Prot, wire bool) error {
 	prot := fi.prot
 	if p.object != fi.object {
 		prot &^= ProtWrite
+	} else {
+		prot = installProt(fi.object, fi.offset, prot, access)
 	}
 	var flags pmap.Flags
 	if wire {

@@ -1,9 +1,6 @@
 package vm
 
-import (
-	"github.com/google/btree"
-	"github.com/tamach/tamach/pmap"
-)
+import "github.com/tamach/tamach/pmap"
 
 // Entry is Mach's vm_map_entry: one range [start, end) of a map with
 // uniform attributes, backed by an object (or a submap) at an offset.
@@ -62,29 +59,15 @@ type Map struct {
 	pmap     pmap.Pmap // (C) nil for a submap
 	min, max VAddr     // (C)
 
-	header    Entry                   // (M) list sentinel: header.next is the lowest entry
-	tree      *btree.BTreeG[treeItem] // (M) the same entries, ordered by start
-	hint      *Entry                  // (M) last entry found, or nil
-	firstFree VAddr                   // (M) lowest unmapped address (max if none)
-	timestamp uint64                  // (M) bumped on every change
-	size      uint64                  // (M) bytes mapped
-	refs      int                     // (M) map references (tasks, submap entries)
-	parents   int                     // (M) entries nesting this map as a submap
-	found     treeItem                // (M) result slot of the tree iterator
-	visit     func(treeItem) bool     // (C) tree iterator storing into found
+	header    Entry     // (M) list sentinel: header.next is the lowest entry
+	tree      entryTree // (M) the same entries, ordered by start
+	hint      *Entry    // (M) last entry found, or nil
+	firstFree VAddr     // (M) lowest unmapped address (max if none)
+	timestamp uint64    // (M) bumped on every change
+	size      uint64    // (M) bytes mapped
+	refs      int       // (M) map references (tasks, submap entries)
+	parents   int       // (M) entries nesting this map as a submap
 }
-
-// treeDegree is the B-tree's branching factor.
-const treeDegree = 16
-
-// treeItem is a B-tree element: the entry's start kept inline, so that a
-// search compares keys without touching the entries.
-type treeItem struct {
-	start VAddr
-	e     *Entry
-}
-
-func itemLess(a, b treeItem) bool { return a.start < b.start }
 
 // NewMap creates an empty map over [min, max) using the address space pm,
 // whose reference the map takes over (vm_map_create). pm may be nil for a
@@ -102,8 +85,6 @@ func (s *System) newMap(pm pmap.Pmap, min, max VAddr) *Map {
 	m := &Map{sys: s, pmap: pm, min: min, max: max, firstFree: min, refs: 1}
 	m.header.next, m.header.prev = &m.header, &m.header
 	m.header.start, m.header.end = min, min
-	m.tree = btree.NewG(treeDegree, itemLess)
-	m.visit = func(it treeItem) bool { m.found = it; return false }
 	s.maps[m] = struct{}{}
 	return m
 }
@@ -125,25 +106,27 @@ func (m *Map) Timestamp() uint64 {
 func (m *Map) Entries() int {
 	m.sys.mu.Lock()
 	defer m.sys.mu.Unlock()
-	return m.tree.Len()
+	return m.tree.len()
 }
 
 // lookup finds the entry containing va (vm_map_lookup_entry). If none does,
 // it returns false and the entry before va (&m.header if there is none).
+//
+// The last-hit hint answers first; its successor only for the page just
+// past the hint (a walk running off the end of an entry), so that a lookup
+// elsewhere does not pay a cache miss on an entry it will not use before
+// the tree search.
 func (m *Map) lookup(va VAddr) (*Entry, bool) {
 	if h := m.hint; h != nil {
 		if va >= h.start && va < h.end {
 			return h, true
 		}
-		if n := h.next; n != &m.header && va >= n.start && va < n.end {
+		if n := h.next; va.Trunc() == h.end && n != &m.header && n.start == h.end {
 			m.hint = n
 			return n, true
 		}
 	}
-	m.found = treeItem{}
-	m.tree.DescendLessOrEqual(treeItem{start: va}, m.visit)
-	e := m.found.e
-	m.found = treeItem{}
+	_, e := m.tree.floor(va)
 	if e == nil {
 		return &m.header, false
 	}
@@ -160,7 +143,7 @@ func (m *Map) link(prev, e *Entry) {
 	e.prev, e.next = prev, prev.next
 	prev.next.prev = e
 	prev.next = e
-	if _, dup := m.tree.ReplaceOrInsert(treeItem{e.start, e}); dup {
+	if !m.tree.insert(e) {
 		panic("vm: Map.link: duplicate entry start")
 	}
 	m.size += e.size()
@@ -181,7 +164,7 @@ func (m *Map) unlink(e *Entry) {
 // unlinkKeepFree removes e without moving the first-free hint, for callers
 // that cover e's range again at once.
 func (m *Map) unlinkKeepFree(e *Entry) {
-	if _, ok := m.tree.Delete(treeItem{start: e.start}); !ok {
+	if !m.tree.delete(e.start) {
 		panic("vm: Map.unlink: entry not in tree")
 	}
 	e.prev.next, e.next.prev = e.next, e.prev
@@ -224,10 +207,10 @@ func (m *Map) clipStart(e *Entry, va VAddr) {
 	}
 	ne := e.clone()
 	ne.end = va
-	m.tree.Delete(treeItem{start: e.start})
+	m.tree.delete(e.start)
 	e.offset += uint64(va - e.start)
 	e.start = va
-	m.tree.ReplaceOrInsert(treeItem{e.start, e})
+	m.tree.insert(e)
 	m.size -= ne.size()
 	m.link(e.prev, ne)
 }

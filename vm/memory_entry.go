@@ -98,12 +98,35 @@ func (m *Map) MakeMemoryEntry(size uint64, offset VAddr, flags MemEntryFlags) (*
 	return m.sys.newMemoryEntry(e.object, e.offset+uint64(start-e.start), n, prot), n, nil
 }
 
-// snapshot returns an object holding a copy of n bytes of e from start.
+// snapshot returns an object holding a copy of n bytes of e from start,
+// without copying any page unless e is wired: a private object shadowing
+// what the copy entry of that range refers to, frozen by symmetric or
+// delayed copy-on-write. The memory entry may be mapped shared and written
+// in place, which a frozen object must never be, hence the shadow.
 func (m *Map) snapshot(e *Entry, start VAddr, n uint64) (*Object, error) {
 	if e.object == nil {
 		return m.sys.newObject(n, nil), nil
 	}
-	return m.sys.copySlowly(e.object, e.offset+uint64(start-e.start), n)
+	off := e.offset + uint64(start-e.start)
+	var ce copyEntry
+	var err error
+	switch {
+	case e.wired():
+		return m.sys.copySlowly(e.object, off, n)
+	case e.isShared:
+		ce, err = m.sys.copyShared(e.object, off, n)
+	default:
+		m.markNeedsCopy(e)
+		e.object.reference()
+		ce = copyEntry{object: e.object, offset: off, needsCopy: true}
+	}
+	if err != nil || !ce.needsCopy {
+		return ce.object, err
+	}
+	sh := m.sys.newObject(n, nil)
+	sh.shadow, sh.shadowOffset = ce.object, ce.offset
+	ce.object.shadowers = append(ce.object.shadowers, sh)
+	return sh, nil
 }
 
 // MapOptions are vm_map's arguments after the address and size.
@@ -134,14 +157,11 @@ func (m *Map) MapMemory(addr VAddr, size uint64, o MapOptions) (VAddr, error) {
 	}
 	spec := entrySpec{prot: o.Cur, maxProt: o.Max, inherit: o.Inherit, alias: o.Flags.alias()}
 	if o.Entry != nil {
-		obj, err := m.sys.entryObject(o, roundPage(size))
+		ce, err := m.sys.entryObject(o, roundPage(size))
 		if err != nil {
 			return 0, err
 		}
-		spec.object, spec.offset = obj, o.Entry.offset+o.Offset
-		if o.Copy {
-			spec.offset = 0
-		}
+		spec.object, spec.offset, spec.needsCopy = ce.object, ce.offset, ce.needsCopy
 		spec.isShared = !o.Copy
 	}
 	start, err := m.enter(addr, size, o.Mask, o.Flags, spec)
@@ -173,16 +193,16 @@ func (o *MapOptions) validate(m *Map, size uint64) error {
 	return nil
 }
 
-// entryObject returns the object (with a new reference) that vm_map puts
-// in the new entry: the memory entry's object when sharing; an eager copy
-// when copying, since a memory entry's object may be written in place by
-// its sharers at any time (Mach's delayed-copy strategy is not
-// implemented).
-func (s *System) entryObject(o MapOptions, size uint64) (*Object, error) {
-	obj := o.Entry.object
+// entryObject returns what vm_map puts in the new entry (the object with a
+// new reference, the offset, needs copy): the memory entry's object when
+// sharing; when copying, a delayed copy (copyShared), since a memory
+// entry's object may be written in place by its sharers at any time.
+// Nothing is copied or paged in.
+func (s *System) entryObject(o MapOptions, size uint64) (copyEntry, error) {
+	obj, off := o.Entry.object, o.Entry.offset+o.Offset
 	if o.Copy {
-		return s.copySlowly(obj, o.Entry.offset+o.Offset, size)
+		return s.copyShared(obj, off, size)
 	}
 	obj.reference()
-	return obj, nil
+	return copyEntry{object: obj, offset: off}, nil
 }

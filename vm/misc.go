@@ -45,6 +45,7 @@ func (s *System) purge(o *Object) {
 			s.freePage(p)
 		}
 	}
+	o.discardPagedOut()
 	o.purgable = PurgableEmpty
 }
 

@@ -14,6 +14,11 @@ import "github.com/tamach/tamach/pmap"
 //   - A shadow object sits in front of another object (its backing
 //     object, field shadow) at shadowOffset: pages it lacks are looked up
 //     in the backing object. Shadows implement copy-on-write.
+//   - A copy object (field copy of the object it copies) is the shadow
+//     that holds a delayed copy of an object written in place by its
+//     sharers (Mach's MEMORY_OBJECT_COPY_DELAY): before the original is
+//     written at an offset the copy does not have yet, the old data is
+//     pushed into the copy (copy_delay.go).
 //
 // Lock legend: (C) constant; (O) this object's lock (System.mu today).
 // Lock order along a chain: an object before its backing object.
@@ -34,6 +39,9 @@ type Object struct {
 	shadow       *Object   // (O) backing object, nil at the bottom of a chain
 	shadowOffset uint64    // (O) offset of this object in shadow
 	shadowers    []*Object // (O) objects whose backing object this is
+
+	copy      *Object // (O) copy object: gets the old data before an in-place write
+	copyStale bool    // (O) written (or mapped writable) since copy was made
 }
 
 // newObject creates an object with one reference.
@@ -113,6 +121,9 @@ func (o *Object) terminate() *Object {
 	b := o.shadow
 	if b != nil {
 		b.removeShadower(o)
+		if b.copy == o {
+			b.copy = nil
+		}
 	}
 	o.shadow, o.pages, o.pager = nil, nil, nil
 	return b
@@ -190,7 +201,7 @@ func (o *Object) collapse() {
 	for o.shadow != nil {
 		b := o.shadow
 		switch {
-		case b.refs == 1 && b.internal && o.canAbsorb(b):
+		case b.refs == 1 && b.internal && !b.isCopy() && o.canAbsorb(b):
 			o.absorb(b)
 		case o.covers():
 			o.bypass(b)
@@ -200,35 +211,72 @@ func (o *Object) collapse() {
 	}
 }
 
-// canAbsorb reports whether every datum of b that o needs is resident in
-// b: data b has paged out would have to be paged in first, which collapse
-// does not do.
+// isCopy reports whether o is the copy object of its backing object. A
+// copy object is never merged into its shadows: the object it copies
+// pushes old data into it, and must keep doing so (GNU Mach's
+// vm_object_collapse refuses the same case).
+func (o *Object) isCopy() bool { return o.shadow != nil && o.shadow.copy == o }
+
+// canAbsorb reports whether o can take over every datum of b it needs. A
+// datum b holds only in its pager moves to o's pager (created if o has
+// none) through Transferrer; a pager that cannot move it keeps b alive.
 func (o *Object) canAbsorb(b *Object) bool {
-	for off := range b.pagedOut {
-		if off < o.shadowOffset || off-o.shadowOffset >= o.size {
-			continue
-		}
-		if b.pages[off] == nil && !o.hasData(off-o.shadowOffset) {
-			return false
-		}
+	if !o.needsPagedOut(b) {
+		return true
 	}
-	return true
+	tr, ok := b.pager.(Transferrer)
+	if !ok || !o.ensurePager() {
+		return false
+	}
+	return tr.Accepts(o.pager)
 }
 
-// absorb merges the backing object b into o: pages of b that o can see and
-// does not shadow move to o; the rest are freed; o takes over b's backing
-// object and b is destroyed.
+// needsPagedOut reports whether o still needs data b holds only in its
+// pager: at an offset of o's window where o has no data and b no resident
+// page.
+func (o *Object) needsPagedOut(b *Object) bool {
+	for off := range b.pagedOut {
+		if o.wantsFrom(b, off) && b.pages[off] == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// wantsFrom reports whether the datum at offset off of b, o's backing
+// object, shows through o: it lies in o's window and o has no data there.
+func (o *Object) wantsFrom(b *Object, off uint64) bool {
+	if off < o.shadowOffset || off-o.shadowOffset >= o.size {
+		return false
+	}
+	return !o.hasData(off - o.shadowOffset)
+}
+
+// ensurePager gives the internal object o the default pager if it has no
+// pager yet, and reports whether it has one.
+func (o *Object) ensurePager() bool {
+	if o.pager == nil && o.internal && o.sys.defaultPager != nil {
+		o.pager = o.sys.defaultPager()
+		o.pager.Init(o.size)
+	}
+	return o.pager != nil
+}
+
+// absorb merges the backing object b into o: data of b that o can see and
+// does not shadow moves to o (resident pages by re-owning them, paged-out
+// data by a pager Transfer); the rest is freed; o takes over b's backing
+// object and b is destroyed. Precondition: o.canAbsorb(b).
 func (o *Object) absorb(b *Object) {
 	s := o.sys
+	o.transferPagedOut(b)
 	for off, p := range b.pages {
 		b.remove(p)
-		n := off - o.shadowOffset
-		if off < o.shadowOffset || n >= o.size || o.hasData(n) {
+		if !o.wantsFrom(b, off) {
 			s.freePage(p)
 			continue
 		}
 		p.dirty = true
-		o.insert(p, n)
+		o.insert(p, off-o.shadowOffset)
 	}
 	if b.pager != nil {
 		b.pager.Terminate()
@@ -240,9 +288,29 @@ func (o *Object) absorb(b *Object) {
 	}
 	b.removeShadower(o)
 	o.shadow, o.shadowOffset = next, o.shadowOffset+b.shadowOffset
+	if b.copy == o {
+		b.copy = nil
+	}
 	b.shadow, b.pages, b.pager, b.refs = nil, nil, nil, 0
 	delete(s.objects, b)
 	s.stats.Collapses++
+}
+
+// transferPagedOut moves to o's pager the data b holds only in its pager
+// that o still needs.
+func (o *Object) transferPagedOut(b *Object) {
+	for off := range b.pagedOut {
+		if b.pages[off] != nil || !o.wantsFrom(b, off) {
+			continue
+		}
+		n := off - o.shadowOffset
+		b.pager.(Transferrer).Transfer(off, o.pager, n)
+		if o.pagedOut == nil {
+			o.pagedOut = map[uint64]bool{}
+		}
+		o.pagedOut[n] = true
+		o.sys.stats.Transfers++
+	}
 }
 
 // covers reports whether o itself holds every page of its window, so its
@@ -263,6 +331,9 @@ func (o *Object) covers() bool {
 // bypass drops o's reference to its backing object b, which o fully covers.
 func (o *Object) bypass(b *Object) {
 	b.removeShadower(o)
+	if b.copy == o {
+		b.copy = nil
+	}
 	o.shadow, o.shadowOffset = nil, 0
 	o.sys.stats.Bypasses++
 	b.deallocate()

@@ -30,6 +30,27 @@ type Pager interface {
 	Terminate()
 }
 
+// Transferrer is implemented by a pager that can move the data it holds for
+// one object to another object's pager of the same store without the data
+// passing through RAM: the default pager, whose per-object maps from offset
+// to backing-store slot make a move a change of bookkeeping. Collapse uses
+// it to merge a backing object whose paged-out data its shadow still needs
+// (Mach moved the backing object's pager to its shadow instead, which only
+// works when the shadow has none).
+type Transferrer interface {
+	Pager
+
+	// Accepts reports whether Transfer can move data into dst: dst is a
+	// pager of the same store (made by the same default pager).
+	Accepts(dst Pager) bool
+
+	// Transfer moves the data held at offset from to offset to of dst,
+	// replacing whatever dst held there; this pager no longer holds
+	// from. It cannot fail. Precondition: Accepts(dst), and this pager
+	// holds data at from.
+	Transfer(from uint64, dst Pager, to uint64)
+}
+
 // MemoryPager is a Pager that keeps page contents in Go memory: a test
 // stand-in for the default pager (anonymous memory) and for a file pager
 // (set Data before mapping). It is safe for concurrent use.
@@ -40,8 +61,9 @@ type MemoryPager struct {
 	fail       map[uint64]bool
 	terminated bool
 
-	// Requests and Returns count DataRequest and DataReturn calls.
-	Requests, Returns int
+	// Requests, Returns and Transfers count DataRequest, DataReturn
+	// and Transfer calls.
+	Requests, Returns, Transfers int
 }
 
 // NewMemoryPager returns an empty MemoryPager: every page reads as zeros.
@@ -122,4 +144,30 @@ func (mp *MemoryPager) Terminated() bool {
 	mp.mu.Lock()
 	defer mp.mu.Unlock()
 	return mp.terminated
+}
+
+// Accepts reports whether dst is a MemoryPager: a MemoryPager moves its
+// pages to another one without copying them.
+func (mp *MemoryPager) Accepts(dst Pager) bool {
+	_, ok := dst.(*MemoryPager)
+	return ok
+}
+
+// Transfer moves the page stored at from to offset to of dst.
+func (mp *MemoryPager) Transfer(from uint64, dst Pager, to uint64) {
+	d, ok := dst.(*MemoryPager)
+	if !ok || d == mp {
+		panic("vm: MemoryPager.Transfer: destination is not another MemoryPager")
+	}
+	mp.mu.Lock()
+	f := mp.pages[from]
+	delete(mp.pages, from)
+	mp.Transfers++
+	mp.mu.Unlock()
+	if f == nil {
+		panic("vm: MemoryPager.Transfer: no data at the source offset")
+	}
+	d.mu.Lock()
+	d.pages[to] = f
+	d.mu.Unlock()
 }

@@ -49,7 +49,8 @@ type System struct {
 	pmap         pmap.System  // (C)
 	mem          pmap.Memory  // (C)
 	pool         *pagePool    // (P)
-	defaultPager func() Pager // (C)
+	defaultPager func() Pager // (P) set by Config or SetDefaultPager
+	pageout      pageoutState // (P) thresholds and daemon wakeup (pageout.go)
 
 	stats      Statistics                // (P)
 	nextID     uint64                    // (P)
@@ -89,13 +90,16 @@ type Statistics struct {
 	Faults        uint64 // calls of Fault
 	ZeroFills     uint64 // pages created zero-filled
 	CowFaults     uint64 // pages copied for copy-on-write
+	CopyPushes    uint64 // pages saved into a copy object before an in-place write
 	Pageins       uint64 // pages read from a pager
 	Pageouts      uint64 // pages written to a pager
+	PageoutErrors uint64 // pageouts the pager refused (store full, I/O error): page kept
 	Reactivations uint64 // inactive pages found referenced and reactivated
-	Reclaims      uint64 // clean pages freed by pageout
+	Reclaims      uint64 // pages freed by pageout (laundered ones included)
 	Lookups       uint64 // object lookups made by faults
 	Hits          uint64 // lookups that found the page resident
 	Collapses     uint64 // backing objects merged into their shadow
+	Transfers     uint64 // paged-out pages moved between pagers by collapse
 	Bypasses      uint64 // backing objects bypassed
 }
 
@@ -133,12 +137,10 @@ func (s *System) Objects() int {
 // none is free. The page is returned busy; the caller fills it and
 // activates it. It returns nil when memory is exhausted.
 func (s *System) allocPage(o *Object, offset uint64) *Page {
+	s.pageoutIfLow()
 	p := s.pool.alloc()
 	if p == nil {
-		s.reclaim(reclaimBatch, true)
-		if p = s.pool.alloc(); p == nil {
-			return nil
-		}
+		return nil
 	}
 	s.pmap.ClearModify(p.pa)
 	s.pmap.ClearReference(p.pa)

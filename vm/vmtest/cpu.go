@@ -8,12 +8,14 @@ import (
 	"github.com/tamach/tamach/vm"
 )
 
-// AccessBits is implemented by a pmap whose page-table format has
-// hardware-managed referenced and modified bits (x86-64 A/D, SDM Vol. 3A
-// §4.8; Arm FEAT_HAFDBS, Arm ARM D8.5): the simulated CPU calls Touch after
-// every access it makes through such a pmap, as the MMU would set the bits.
-type AccessBits interface {
-	Touch(va pmap.VAddr, access pmap.Prot)
+// MMU is the host-simulation hook every pmap the harness runs implements
+// (pmap/amd64 and pmap/arm64 in their simulate.go, SoftPmap here): Access
+// does what the hardware's table walk does for one access, permission
+// checks and referenced/modified (Accessed/Dirty, Access flag/dirty state)
+// updates included, and returns the physical address accessed, or false
+// where the hardware would fault.
+type MMU interface {
+	Access(va pmap.VAddr, access pmap.Prot, user bool) (pmap.PAddr, bool)
 }
 
 // ErrFaultLoop reports an access that kept faulting although the fault
@@ -23,11 +25,11 @@ var ErrFaultLoop = errors.New("vmtest: access still faults after a successful vm
 // maxTries bounds the translate-fault-retry loop of one access.
 const maxTries = 6
 
-// CPU is a simulated processor running a task in one map: it translates
-// every access through the map's pmap (Extract); on a miss or a protection
-// mismatch it first asks the pmap (FastFault, the referenced/modified
-// emulation trap) and then the vm fault handler, and retries, as hardware
-// and a kernel's trap handler would.
+// CPU is a simulated processor running a task (in user mode) in one map: it
+// translates every access through the map's pmap with its MMU hook; where
+// the hardware would fault it first asks the pmap (FastFault, the
+// referenced/modified emulation trap) and then the vm fault handler, and
+// retries, as a kernel's trap handler would.
 type CPU struct {
 	Mem pmap.Memory
 	Map *vm.Map
@@ -41,13 +43,13 @@ type CPU struct {
 // va in it, faulting as needed.
 func (c *CPU) frame(va pmap.VAddr, access pmap.Prot) (*[pmap.PageSize]byte, int, error) {
 	pm := c.Map.Pmap()
+	mmu, ok := pm.(MMU)
+	if !ok {
+		panic("vmtest: CPU.frame: the pmap has no MMU simulation hook")
+	}
 	page := va.Trunc()
 	for try := 0; try < maxTries; try++ {
-		pa, prot, ok := pm.Extract(page)
-		if ok && prot.Allows(access) {
-			if hw, isHW := pm.(AccessBits); isHW {
-				hw.Touch(page, access)
-			}
+		if pa, ok := mmu.Access(page, access, true); ok {
 			return c.Mem.Frame(pa.Trunc()), int(va & pmap.PageMask), nil
 		}
 		if pm.FastFault(page, access) {

@@ -1,3 +1,9 @@
+// Package vmtest is the host test harness of package vm: physical memory
+// made of a pmap.Arena, a software pmap that emulates referenced and
+// modified bits, the real page-table formats (pmap/amd64, pmap/arm64) over
+// the same arena, a simulated CPU that loads and stores through any of them
+// as the hardware would, a reference model of task memory and an
+// environment tying them together.
 package vmtest
 
 import (
@@ -7,27 +13,31 @@ import (
 	"github.com/tamach/tamach/vm"
 )
 
-// PmapFactory builds a pmap.System over physical memory, taking table
-// frames from frames. NewSoftSystem is one; the real formats plug in with
-// a one-line change of Options.Pmap, e.g.
-//
-//	Options{Pmap: func(m pmap.Memory, f pmap.Frames) pmap.System { return amd64.NewSystem(m, f) }}
-type PmapFactory func(mem pmap.Memory, frames pmap.Frames) pmap.System
+// Machine is the simulated hardware a pmap is built over: physical memory,
+// the frames left for page tables, and the physical range of the vm page
+// pool (the frames the pmap's reverse map manages).
+type Machine struct {
+	Memory   pmap.Memory
+	Frames   pmap.Frames
+	PoolBase pmap.PAddr
+	PoolSize uint64
+}
 
 // Options configure an Env.
 type Options struct {
-	Pmap        PmapFactory // nil: NewSoftSystem
-	PoolPages   int         // frames in the vm page pool (default 1024)
-	TablePages  int         // frames for page tables (default 1024)
-	DefaultPage bool        // give anonymous memory a MemoryPager default pager
-	VerifyEvery int         // RunModel: compare all memory every this many steps (default 250)
+	Pmap        *Pmap // nil: Software
+	PoolPages   int   // frames in the vm page pool (default 1024)
+	TablePages  int   // frames for page tables (default 1024)
+	DefaultPage bool  // give anonymous memory a MemoryPager default pager
+	VerifyEvery int   // RunModel: compare all memory every this many steps (default 250)
 }
 
 // Env is a vm system on simulated hardware.
 type Env struct {
-	RAM  *RAM
-	Pmap pmap.System
-	VM   *vm.System
+	Arena *pmap.Arena // all of physical memory: the pool, then table frames
+	Pmap  pmap.System
+	VM    *vm.System
+	pool  int // frames of the arena given to the vm page pool
 }
 
 // UserMin and UserMax bound the maps NewMap creates: a task's lower half,
@@ -40,7 +50,9 @@ const (
 // ramBase is where the simulated RAM starts.
 const ramBase pmap.PAddr = 0x4000_0000
 
-// New builds an Env.
+// New builds an Env: one arena of PoolPages+TablePages frames, whose first
+// PoolPages frames become the vm page pool and whose other frames the pmap
+// takes for its tables.
 func New(o Options) (*Env, error) {
 	if o.PoolPages == 0 {
 		o.PoolPages = 1024
@@ -49,12 +61,18 @@ func New(o Options) (*Env, error) {
 		o.TablePages = 1024
 	}
 	if o.Pmap == nil {
-		o.Pmap = NewSoftSystem
+		o.Pmap = Software
 	}
-	ram := NewRAM(ramBase, o.TablePages, o.PoolPages)
-	ps := o.Pmap(ram, ram)
-	base, size := ram.Pool()
-	cfg := vm.Config{Pmap: ps, Memory: ram, PoolBase: base, PoolSize: size}
+	arena := pmap.NewArena(ramBase, uint64(o.PoolPages+o.TablePages)*pmap.PageSize)
+	base, size, err := carvePool(arena, o.PoolPages)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := o.Pmap.New(Machine{Memory: arena, Frames: arena, PoolBase: base, PoolSize: size})
+	if err != nil {
+		return nil, err
+	}
+	cfg := vm.Config{Pmap: ps, Memory: arena, PoolBase: base, PoolSize: size}
 	if o.DefaultPage {
 		cfg.DefaultPager = func() vm.Pager { return vm.NewMemoryPager() }
 	}
@@ -62,7 +80,26 @@ func New(o Options) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Env{RAM: ram, Pmap: ps, VM: s}, nil
+	return &Env{Arena: arena, Pmap: ps, VM: s, pool: o.PoolPages}, nil
+}
+
+// carvePool takes n frames from a fresh arena for the vm page pool and
+// checks that they form one physical range, as the pool requires.
+func carvePool(a *pmap.Arena, n int) (pmap.PAddr, uint64, error) {
+	var base pmap.PAddr
+	for i := 0; i < n; i++ {
+		pa, ok := a.AllocFrame()
+		if !ok {
+			return 0, 0, fmt.Errorf("vmtest: arena too small for a %d-frame pool", n)
+		}
+		if i == 0 {
+			base = pa
+		}
+		if pa != base+pmap.PAddr(i)*pmap.PageSize {
+			return 0, 0, fmt.Errorf("vmtest: arena handed out pool frame %v out of order", pa)
+		}
+	}
+	return base, uint64(n) * pmap.PageSize, nil
 }
 
 // NewMap creates a user map over [UserMin, UserMax) with a fresh address
@@ -76,13 +113,13 @@ func (e *Env) NewMap() (*vm.Map, error) {
 }
 
 // CPU returns a simulated CPU running in m.
-func (e *Env) CPU(m *vm.Map) *CPU { return &CPU{Mem: e.RAM, Map: m} }
+func (e *Env) CPU(m *vm.Map) *CPU { return &CPU{Mem: e.Arena, Map: m} }
 
 // Check runs the vm invariant checker.
 func (e *Env) Check() error { return e.VM.Check() }
 
-// CheckEmpty verifies, once every map is destroyed, that no page, object
-// or address space was leaked.
+// CheckEmpty verifies, once every map is destroyed, that no page, object,
+// address space or page-table frame was leaked.
 func (e *Env) CheckEmpty() error {
 	if err := e.VM.Check(); err != nil {
 		return err
@@ -95,6 +132,9 @@ func (e *Env) CheckEmpty() error {
 	}
 	if ss, ok := e.Pmap.(*SoftSystem); ok && ss.Spaces() != 0 {
 		return fmt.Errorf("vmtest: %d address spaces leaked", ss.Spaces())
+	}
+	if n := e.Arena.InUse() - e.pool; n != 0 {
+		return fmt.Errorf("vmtest: %d page-table frames leaked", n)
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ func (r *modelRun) opStore() error {
 	r.logf("store map%d %v = %#x", i, va, v)
 	p := r.models[i].pages[va.Trunc()]
 	err := r.env.CPU(r.maps[i]).Store8(va, v)
-	if e := r.expect("store", err, accessCode(p, pmap.ProtWrite)); e != nil || err != nil {
+	if e := r.expect("store", err, r.accessCode(p, pmap.ProtWrite, err)); e != nil || err != nil {
 		return e
 	}
 	p.data.set(int(va&pmap.PageMask), v)
@@ -25,7 +25,7 @@ func (r *modelRun) opLoad() error {
 	r.logf("load map%d %v", i, va)
 	p := r.models[i].pages[va.Trunc()]
 	got, err := r.env.CPU(r.maps[i]).Load8(va)
-	if e := r.expect("load", err, accessCode(p, pmap.ProtRead)); e != nil || err != nil {
+	if e := r.expect("load", err, r.accessCode(p, pmap.ProtRead, err)); e != nil || err != nil {
 		return e
 	}
 	if want := p.data.get(int(va & pmap.PageMask)); got != want {

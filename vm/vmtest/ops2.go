@@ -62,8 +62,12 @@ func (r *modelRun) opMakeEntry() error {
 		return nil
 	}
 	va := r.randPage()
-	r.logf("make_memory_entry map%d %v %v", i, va, prot)
-	me, _, err := r.maps[i].MakeMemoryEntry(pmap.PageSize, va, vm.MemEntryFlags(prot))
+	flags := vm.MemEntryFlags(prot)
+	if r.rng.Intn(3) == 0 {
+		flags |= vm.MapMemVMCopy
+	}
+	r.logf("make_memory_entry map%d %v %v vmcopy=%v", i, va, prot, flags&vm.MapMemVMCopy != 0)
+	me, _, err := r.maps[i].MakeMemoryEntry(pmap.PageSize, va, flags)
 	p := m.pages[va]
 	want := vm.KernSuccess
 	switch {
@@ -75,7 +79,39 @@ func (r *modelRun) opMakeEntry() error {
 	if e := r.expect("make_memory_entry", err, want); e != nil || err != nil {
 		return e
 	}
-	r.entries = append(r.entries, &mentry{me: me, data: []*mdata{p.data}, prot: prot})
+	data := p.data
+	if flags&vm.MapMemVMCopy != 0 {
+		data = data.clone()
+	}
+	r.entries = append(r.entries, &mentry{me: me, data: []*mdata{data}, prot: prot})
+	return nil
+}
+
+// opPagerEntry makes a memory entry for a new pager-backed object of a few
+// pages, some holding data (a file, a task image).
+func (r *modelRun) opPagerEntry() error {
+	n := 1 + r.rng.Intn(4)
+	pg := vm.NewMemoryPager()
+	data := make([]*mdata, n)
+	for k := range data {
+		data[k] = &mdata{}
+		if r.rng.Intn(2) == 0 {
+			off, v := r.rng.Intn(pmap.PageSize), byte(1+r.rng.Intn(255))
+			pg.SetData(uint64(k*pmap.PageSize+off), []byte{v})
+			data[k].set(off, v)
+		}
+	}
+	r.logf("pager object %d pages", n)
+	obj, err := r.env.VM.NewPagerObject(pg, uint64(n)*pmap.PageSize)
+	if err != nil {
+		return fmt.Errorf("pager object: %v", err)
+	}
+	me, err := r.env.VM.NewMemoryEntry(obj, pmap.ProtRead|pmap.ProtWrite)
+	obj.Release()
+	if err != nil {
+		return fmt.Errorf("pager memory entry: %v", err)
+	}
+	r.entries = append(r.entries, &mentry{me: me, data: data, prot: pmap.ProtRead | pmap.ProtWrite})
 	return nil
 }
 

@@ -158,22 +158,34 @@ func (p *SoftPmap) Protect(start, end pmap.VAddr, prot pmap.Prot) error {
 	return nil
 }
 
-// Extract translates va. The protection reported is the one the emulated
-// MMU grants now: nothing before the first access, no write before the
-// first write.
+// Extract translates va, reporting the protection the mapping was
+// entered with, as the hardware formats do.
 func (p *SoftPmap) Extract(va pmap.VAddr) (pmap.PAddr, pmap.Prot, bool) {
 	pte := p.ptes[va.Trunc()]
 	if pte == nil {
 		return 0, 0, false
 	}
-	eff := pmap.ProtNone
-	if pte.refd {
-		eff = pte.prot &^ pmap.ProtWrite
-		if pte.modd {
-			eff = pte.prot
-		}
+	return pte.pa + pmap.PAddr(va&pmap.PageMask), pte.prot, true
+}
+
+// Access is the MMU of this software pmap (vmtest.MMU): an access succeeds
+// only once the emulation has granted it, nothing before the first access
+// (the referenced trap), no write before the first write (the modified
+// trap); every other access faults, to FastFault first. user is ignored:
+// the software pmap maps everything for user mode.
+func (p *SoftPmap) Access(va pmap.VAddr, access pmap.Prot, user bool) (pmap.PAddr, bool) {
+	pte := p.ptes[va.Trunc()]
+	if pte == nil || !pte.refd {
+		return 0, false
 	}
-	return pte.pa + pmap.PAddr(va&pmap.PageMask), eff, true
+	eff := pte.prot &^ pmap.ProtWrite
+	if pte.modd {
+		eff = pte.prot
+	}
+	if !eff.Allows(access) {
+		return 0, false
+	}
+	return pte.pa + pmap.PAddr(va&pmap.PageMask), true
 }
 
 // SetWired changes the wired attribute of va.
