@@ -108,3 +108,6 @@ print-goroot:
 
 print-qemu:
 	@echo '$(QEMU)'
+# Task programs: built per ARCH and bundled into the kernel; RUN=prog.elf.
+# Last, because it appends to QEMU_ARGS.
+include tasks/tasks.mk

@@ -2,6 +2,8 @@ package kernel
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"strings"
 )
 
@@ -26,6 +28,9 @@ func init() {
 		{"fault", "touch an unmapped address from the kernel (CPU exception report, non-zero exit)", cmdFault},
 		{"selfcheck", "run the boot self-checks again", cmdSelfcheck},
 		{"echo", "echo=TEXT prints TEXT", cmdEcho},
+		{"tasks", "run every bundled task program; a failure makes QEMU exit non-zero", cmdTasks},
+		{"run", "run=NAME[+NAME...] runs bundled task programs (fwcfg: the ELF of make qemu RUN=...); QEMU exits with the last one's status", cmdRun},
+		{"trace", "print every system call tasks make", cmdTrace},
 		{"help", "list these words", cmdHelp},
 	}
 }
@@ -99,4 +104,52 @@ func (k *Kernel) powerOff(why string) {
 	k.printClock("power-off")
 	fmt.Fprintf(k.Out, "%s: powering off\n", why)
 	k.Board.PowerOff()
+}
+
+// Tasks runs user programs for the words tasks and run; cmd/tamach sets it
+// once the machine can run user code. It runs the named programs (the name
+// fwcfg: the ELF in fw_cfg file opt/tamach/run), or every bundled one when
+// names is empty, one after the other, printing a line for each, and
+// reports whether each ended as it should and the exit status of the last
+// one (its exit code, or 128 plus the signal that killed it).
+var Tasks func(out io.Writer, names []string) (ok bool, status int)
+
+// Trace turns on the tracing of tasks' system calls; cmd/tamach sets it.
+var Trace func()
+
+func cmdTasks(k *Kernel, _ string) bool {
+	if Tasks == nil {
+		fmt.Fprintln(k.Out, "tasks: this kernel cannot run user tasks")
+		k.Board.Fail()
+		return true
+	}
+	if ok, _ := Tasks(k.Out, nil); !ok {
+		fmt.Fprintln(k.Out, "tasks: FAIL")
+		k.Board.Fail()
+		return true
+	}
+	fmt.Fprintln(k.Out, "tasks: PASS")
+	return false
+}
+
+func cmdRun(k *Kernel, value string) bool {
+	names := strings.FieldsFunc(value, func(r rune) bool { return r == '+' || r == ',' })
+	if Tasks == nil || len(names) == 0 {
+		fmt.Fprintln(k.Out, "run: no program named, or this kernel cannot run user tasks")
+		k.Board.Fail()
+		return true
+	}
+	if _, status := Tasks(k.Out, names); status != 0 {
+		k.printClock("task exit")
+		fmt.Fprintf(k.Out, "run: exiting with the task's status %d\n", status)
+		os.Exit(status)
+	}
+	return false
+}
+
+func cmdTrace(k *Kernel, _ string) bool {
+	if Trace != nil {
+		Trace()
+	}
+	return false
 }

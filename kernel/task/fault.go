@@ -1,0 +1,70 @@
+package task
+
+import (
+	"fmt"
+
+	"github.com/tamach/tamach/kernel/machine"
+	"github.com/tamach/tamach/pmap"
+	"github.com/tamach/tamach/vm"
+)
+
+// pageFault handles a page fault from user mode: a fault the pmap made to
+// emulate referenced/modified bits is resolved by the pmap; any other goes
+// to the vm fault handler on the task's map with the access the trap
+// reports. When the vm cannot resolve it the task is killed with SIGSEGV
+// and a report. repeats counts the identical faults just before this one.
+func (k *Kernel) pageFault(th *Thread, trap machine.Trap, repeats int) {
+	k.Stats.Faults++
+	t := th.Task
+	va := trap.Addr
+	if va < k.cfg.UserMin || va >= k.cfg.UserMax {
+		k.killFault(th, trap, vm.KernInvalidAddress)
+		return
+	}
+	if repeats >= maxFaultRepeats {
+		k.kill(t, sigSEGV, fmt.Sprintf("page fault at pc %#x, address %#x, %s, repeats after the vm resolved it %d times",
+			th.Ctx.PC(), uint64(va), accessName(trap.Access), repeats))
+		return
+	}
+	if t.Map.Pmap().FastFault(va.Trunc(), trap.Access) {
+		k.Stats.FastFaults++
+		return
+	}
+	if err := t.Map.Fault(va, trap.Access); err != nil {
+		k.killFault(th, trap, vm.Code(err))
+	}
+}
+
+// killFault kills th's task for a page fault the vm refused with reason,
+// reporting the PC, the address, the access, the reason and the faulting
+// instruction on one line.
+func (k *Kernel) killFault(th *Thread, trap machine.Trap, reason vm.KernReturn) {
+	pc := th.Ctx.PC()
+	k.kill(th.Task, sigSEGV, fmt.Sprintf("page fault at pc %#x, address %#x, %s: %s: %s",
+		pc, uint64(trap.Addr), accessName(trap.Access), reason.String(), k.instruction(th.Task, pc)))
+}
+
+// exception kills th's task for a CPU exception other than a page fault.
+func (k *Kernel) exception(th *Thread, trap machine.Trap) {
+	pc := th.Ctx.PC()
+	k.kill(th.Task, k.arch.signal(trap), fmt.Sprintf("%v at pc %#x: %s", trap, pc, k.instruction(th.Task, pc)))
+}
+
+// instruction decodes the instruction at pc in t's memory, read through the
+// vm like any user memory.
+func (k *Kernel) instruction(t *Task, pc uint64) string {
+	code := make([]byte, k.arch.MaxInsn)
+	n, _ := k.copyIn(t, pc, code)
+	return k.arch.Decode(code[:n], pc)
+}
+
+// accessName names an access for a report.
+func accessName(p pmap.Prot) string {
+	switch {
+	case p&pmap.ProtExecute != 0:
+		return "execute"
+	case p&pmap.ProtWrite != 0:
+		return "write"
+	}
+	return "read"
+}

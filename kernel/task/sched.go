@@ -1,0 +1,201 @@
+package task
+
+import (
+	"fmt"
+
+	"github.com/tamach/tamach/kernel/machine"
+)
+
+// maxFaultRepeats bounds how often one instruction may fault on the same
+// address after the vm reported the fault resolved: more means the vm and
+// the MMU disagree, and the task is stopped rather than spinning forever.
+const maxFaultRepeats = 8
+
+// Run schedules the runnable threads round-robin until no task is left
+// alive. A thread runs until its quantum ends (a timer interrupt), it
+// sleeps, waits or yields, or its task ends; system calls and resolved page
+// faults do not end its turn.
+func (k *Kernel) Run() {
+	for {
+		th := k.next()
+		if th == nil {
+			return
+		}
+		k.runThread(th)
+		if th.State == ThreadRunning {
+			th.State = ThreadRunnable
+			k.runq = append(k.runq, th)
+		}
+	}
+}
+
+// next returns the next thread to run, idling while only sleepers remain,
+// or nil when nothing is left to run.
+func (k *Kernel) next() *Thread {
+	for {
+		k.wakeSleepers()
+		for len(k.runq) > 0 {
+			th := k.runq[0]
+			k.runq = k.runq[1:]
+			if th.State == ThreadRunnable {
+				return th
+			}
+		}
+		if len(k.sleep) == 0 {
+			if k.blocked > 0 {
+				fmt.Fprintf(k.cfg.Out, "task: %d threads wait for children and nothing can run\n", k.blocked)
+			}
+			return nil
+		}
+		k.cfg.CPU.Idle(k.earliestWake())
+	}
+}
+
+// wakeSleepers makes the sleepers whose time has come runnable.
+func (k *Kernel) wakeSleepers() {
+	if len(k.sleep) == 0 {
+		return
+	}
+	now := k.cfg.CPU.Nanotime()
+	kept := k.sleep[:0]
+	for _, th := range k.sleep {
+		switch {
+		case th.State != ThreadSleeping:
+		case now >= th.wakeAt:
+			th.State = ThreadRunnable
+			k.runq = append(k.runq, th)
+		default:
+			kept = append(kept, th)
+		}
+	}
+	clear(k.sleep[len(kept):])
+	k.sleep = kept
+}
+
+func (k *Kernel) earliestWake() int64 {
+	t := k.sleep[0].wakeAt
+	for _, th := range k.sleep[1:] {
+		t = min(t, th.wakeAt)
+	}
+	return t
+}
+
+// runThread runs th until its turn ends: it handles each trap, and enters
+// user mode again as long as the thread is still running.
+func (k *Kernel) runThread(th *Thread) {
+	th.State = ThreadRunning
+	var last machine.Trap
+	repeats := 0
+	for th.State == ThreadRunning {
+		trap := k.cfg.CPU.Run(th.Ctx, th.Task.Map.Pmap())
+		k.Stats.Runs++
+		switch trap.Kind {
+		case machine.TrapSyscall:
+			k.Stats.Syscalls++
+			k.syscall(th)
+		case machine.TrapPageFault:
+			if trap.Kind == last.Kind && trap.Addr == last.Addr && trap.Access == last.Access {
+				repeats++
+			} else {
+				repeats = 0
+			}
+			k.pageFault(th, trap, repeats)
+		case machine.TrapInterrupt:
+			k.Stats.Preempts++
+			return
+		default:
+			k.exception(th, trap)
+		}
+		last = trap
+	}
+}
+
+// yield ends th's turn: it goes to the back of the run queue.
+func (k *Kernel) yield(th *Thread) {
+	th.State = ThreadRunnable
+	k.runq = append(k.runq, th)
+}
+
+// sleepUntil puts th to sleep until Nanotime reaches at.
+func (k *Kernel) sleepUntil(th *Thread, at int64) {
+	th.State = ThreadSleeping
+	th.wakeAt = at
+	k.sleep = append(k.sleep, th)
+}
+
+// exitThread ends one thread; the last one ends its task with status.
+func (k *Kernel) exitThread(th *Thread, status WaitStatus) {
+	t := th.Task
+	k.dropThread(th)
+	if len(t.threads) == 0 {
+		k.exitTask(t, status)
+	}
+}
+
+// dropThread marks th dead and removes it from its task. The run queue and
+// the sleep list skip dead threads.
+func (k *Kernel) dropThread(th *Thread) {
+	if th.State == ThreadWaiting {
+		k.blocked--
+	}
+	th.State = ThreadDead
+	t := th.Task
+	for i, o := range t.threads {
+		if o == th {
+			t.threads = append(t.threads[:i], t.threads[i+1:]...)
+			break
+		}
+	}
+}
+
+// exitTask ends every thread of t, frees its address space and memory
+// entries, makes it a zombie with status, hands its children to no one and
+// tells its parent.
+func (k *Kernel) exitTask(t *Task, status WaitStatus) {
+	if t.State != TaskAlive {
+		return
+	}
+	for len(t.threads) > 0 {
+		k.dropThread(t.threads[0])
+	}
+	t.State, t.Status = TaskZombie, status
+	for _, p := range t.ports {
+		p.release()
+	}
+	t.ports = nil
+	t.Map.Destroy()
+	for _, c := range t.children {
+		c.parent, c.orphan = nil, true
+		if c.State == TaskZombie {
+			k.reap(c)
+		}
+	}
+	t.children = nil
+	switch {
+	case t.parent != nil:
+		k.notifyParent(t.parent)
+	case t.orphan:
+		k.reap(t) // no one will wait for it
+	}
+}
+
+// kill terminates t with the signal sig after printing why, one line.
+func (k *Kernel) kill(t *Task, sig int, why string) {
+	k.Stats.Kills++
+	fmt.Fprintf(k.cfg.Out, "task %s[%d]: killed: %s\n", t.Name, t.ID, why)
+	k.exitTask(t, killStatus(sig))
+}
+
+// reap removes a zombie from the task table and from its parent's children.
+func (k *Kernel) reap(t *Task) {
+	t.State = TaskReaped
+	delete(k.tasks, t.ID)
+	if p := t.parent; p != nil {
+		for i, c := range p.children {
+			if c == t {
+				p.children = append(p.children[:i], p.children[i+1:]...)
+				break
+			}
+		}
+	}
+}

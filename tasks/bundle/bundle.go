@@ -1,0 +1,57 @@
+// Package bundle holds the task programs built into the kernel image:
+// tasks/tasks.mk builds every program under tasks/ for the kernel's
+// architecture and copies the ELF files into elf/ before the kernel is
+// built (make tasks-bundle), and they are embedded from there. Without that
+// step the bundle is empty and the kernel says so.
+package bundle
+
+import (
+	"embed"
+	"io/fs"
+	"sort"
+	"strings"
+)
+
+//go:embed elf
+var elfDir embed.FS
+
+// Program is one bundled ELF image.
+type Program struct {
+	Name string // the file name without .elf
+	ELF  []byte
+	// Signal is the signal the program is meant to be killed by (the
+	// crash demonstrations), 0 if it should exit 0.
+	Signal int
+}
+
+// sigSEGV is the signal of a task killed by a page fault.
+const sigSEGV = 11
+
+// killedBy lists the programs that end by a deliberate crash.
+var killedBy = map[string]int{"segv": sigSEGV}
+
+// Programs returns the bundled programs, sorted by name.
+func Programs() []Program {
+	var ps []Program
+	files, _ := fs.Glob(elfDir, "elf/*.elf")
+	sort.Strings(files)
+	for _, f := range files {
+		data, err := elfDir.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "elf/"), ".elf")
+		ps = append(ps, Program{Name: name, ELF: data, Signal: killedBy[name]})
+	}
+	return ps
+}
+
+// Lookup returns the bundled program called name.
+func Lookup(name string) (Program, bool) {
+	for _, p := range Programs() {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Program{}, false
+}

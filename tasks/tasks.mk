@@ -1,0 +1,45 @@
+# tasks/tasks.mk: build the task programs and bundle them into the kernel.
+# Included by the Makefile after QEMU_ARGS is set.
+#
+#   make tasks [ARCH=...]         build every program under tasks/ into build/<arch>/tasks/NAME.elf
+#   make tasks-bundle [ARCH=...]  ... and copy them into tasks/bundle/elf/ (the kernel embeds them)
+#   make qemu RUN=path/to/x.elf   boot and run that ELF as a task, no rebuild (fw_cfg opt/tamach/run)
+#   make qemu                     with no CMDLINE: run every bundled program (command-line word tasks)
+#
+# Tasks are GOOS=tamago programs built WITHOUT GOOSPKG, i.e. with the
+# toolchain's Linux-ABI runtime overlay (runtime/goos/linux_user*.s): the
+# same binary runs on Linux and on tamach. -s -w drops the symbol table and
+# DWARF to keep the kernel image small.
+
+TASKS_DIR   := $(BUILD)/tasks
+TASKS_NAMES := $(notdir $(patsubst %/main.go,%,$(wildcard tasks/*/main.go)))
+TASKS_ELF   := $(addprefix $(TASKS_DIR)/,$(addsuffix .elf,$(TASKS_NAMES)))
+TASKS_ENV   := GOOS=tamago GOARCH=$(ARCH) GOTOOLCHAIN=local
+RUN         ?=
+
+.PHONY: tasks tasks-bundle
+
+tasks: check-toolchain
+	@mkdir -p $(TASKS_DIR)
+	@for t in $(TASKS_NAMES); do \
+		echo "task $$t ($(ARCH))"; \
+		$(TASKS_ENV) $(TAMAGO) build -trimpath -ldflags '-s -w' -o $(TASKS_DIR)/$$t.elf ./tasks/$$t || exit 1; \
+	done
+
+# The bundle holds one architecture at a time: stale files go first.
+tasks-bundle: tasks
+	@rm -f tasks/bundle/elf/*.elf
+	@cp $(TASKS_ELF) tasks/bundle/elf/
+
+kernel: tasks-bundle
+
+ifneq ($(RUN),)
+QEMU_ARGS += -fw_cfg 'name=opt/tamach/run,file=$(RUN)'
+ifeq ($(CMDLINE),)
+QEMU_ARGS += -fw_cfg 'name=opt/tamach/cmdline,string=run=fwcfg'
+endif
+else ifeq ($(origin CMDLINE),file)
+ifeq ($(CMDLINE),)
+QEMU_ARGS += -fw_cfg 'name=opt/tamach/cmdline,string=tasks'
+endif
+endif
