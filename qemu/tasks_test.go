@@ -3,9 +3,13 @@
 package qemu
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -39,6 +43,8 @@ func TestTasks(t *testing.T) {
 		res := Boot(t, Run{Arch: arch, Cmdline: "tasks", Timeout: tasksTimeout})
 		res.Expect(t,
 			`^PASS bench: null system call \d+ ns, zero-fill page fault \d+ ns`,
+			`^PASS bench: copy-on-write fault \d+ ns; fork with 1 MiB written: `,
+			`^PASS fpu-fork: the child runs with the parent's rounding mode `,
 			`^PASS fuzz: 24 children x 400 calls: \d+ exited, \d+ killed$`,
 			`^task fuzz\[\d+\]: exit 0 after .*: as expected$`,
 			`^PASS hello$`,
@@ -83,17 +89,145 @@ func TestRunELFFromFwCfg(t *testing.T) {
 	})
 }
 
-// TestTaskNumbers measures a null system call and a zero-fill fault in
-// guest instructions (-icount shift=0).
+// TestTaskNumbers measures, in guest instructions (-icount shift=0), a
+// null system call, a zero-fill and a copy-on-write fault, and task_fork
+// with 1 MiB and 64 MiB written (to the child running, to the parent
+// resuming).
 func TestTaskNumbers(t *testing.T) {
 	requireTasks(t)
 	forEachArch(t, func(t *testing.T, arch string) {
 		res := Boot(t, Run{Arch: arch, Cmdline: "run=bench", ICount: true})
 		m := res.Find(`^PASS bench: null system call (\d+) ns, zero-fill page fault (\d+) ns`)
-		if m == nil {
-			t.Fatalf("no bench line; console tail:\n%s", res.Tail(20))
+		f := res.Find(`^PASS bench: copy-on-write fault (\d+) ns; fork with 1 MiB written: child runs after (\d+) ns, parent resumes after (\d+) ns; with 64 MiB: (\d+) ns, (\d+) ns$`)
+		if m == nil || f == nil {
+			t.Fatalf("no bench lines; console tail:\n%s", res.Tail(20))
 		}
-		t.Logf("%s: null system call %s instructions, zero-fill page fault %s instructions", arch, m[1], m[2])
+		t.Logf("%s: null system call %s instructions, zero-fill page fault %s, copy-on-write fault %s", arch, m[1], m[2], f[1])
+		t.Logf("%s: fork with 1 MiB written: child runs after %s instructions, parent resumes after %s; with 64 MiB: %s, %s", arch, f[2], f[3], f[4], f[5])
 		res.ExpectExit(t, true)
 	})
+}
+
+// stdtestsTimeout bounds one boot that runs a standard library test binary
+// (regexp's, the slowest, takes about 9 s under TCG).
+const stdtestsTimeout = 90 * time.Second
+
+var made sync.Map // "target arch" -> *buildOnce
+
+// makeOnce runs `make target ARCH=arch` once per test binary (the results
+// stay in build/<arch>/ for the boots that follow).
+func makeOnce(t *testing.T, target, arch string) {
+	t.Helper()
+	v, _ := made.LoadOrStore(target+" "+arch, &buildOnce{})
+	b := v.(*buildOnce)
+	b.once.Do(func() {
+		root, err := RepoRoot()
+		if err != nil {
+			b.err = err
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), BuildTimeout)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "make", "-s", "--no-print-directory", "-C", root, target, "ARCH="+arch).CombinedOutput()
+		b.log, b.err = string(out), err
+	})
+	if b.err != nil {
+		t.Fatalf("make %s ARCH=%s failed: %v\n%s", target, arch, b.err, b.log)
+	}
+}
+
+// stdtestFiles lists the standard library packages make stdtests builds and
+// the files they are built into, relative to the repository.
+func stdtestFiles(t *testing.T, arch string) (pkgs, files []string) {
+	t.Helper()
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := makeVar(root, "print-stdtests", arch)
+	if err != nil || list == "" {
+		t.Fatalf("cannot ask the Makefile for the standard library tests (make print-stdtests): %v", err)
+	}
+	for _, p := range strings.Fields(list) {
+		pkgs = append(pkgs, p)
+		files = append(files, filepath.Join("build", arch, "stdtests", strings.ReplaceAll(p, "/", "-")+".test"))
+	}
+	return pkgs, files
+}
+
+// TestStdTests runs Go standard library test binaries, built unmodified
+// with `go test -c` for GOOS=tamago, as tasks: each must print PASS and exit
+// 0, as it does as a Linux process.
+func TestStdTests(t *testing.T) {
+	requireTasks(t)
+	forEachArch(t, func(t *testing.T, arch string) {
+		Require(t, arch)
+		Build(t, arch)
+		makeOnce(t, "stdtests", arch)
+		pkgs, files := stdtestFiles(t, arch)
+		for i, p := range pkgs {
+			t.Run(strings.ReplaceAll(p, "/", "-"), func(t *testing.T) {
+				res := Boot(t, Run{Arch: arch, Timeout: stdtestsTimeout, Make: []string{"RUN=" + files[i]}})
+				res.Expect(t, `^cmdline: "run=fwcfg"$`, `^PASS$`, `^task run\[1\]: exit 0 after `, `^end of command line: powering off$`)
+				if m := res.Find(`^(FAIL|--- FAIL|panic:)`); m != nil {
+					t.Fatalf("%s printed %q; console tail:\n%s", p, m[0], res.Tail(40))
+				}
+				res.ExpectExit(t, true)
+			})
+		}
+	})
+}
+
+// taskOutput is the console of a `make qemu RUN=file` boot from the command
+// line to the kernel's line about the task's end: the kernel's lines about
+// the vm system (pool, pager), then what the task printed.
+func taskOutput(t *testing.T, res *Result) string {
+	t.Helper()
+	_, after, ok := strings.Cut(res.Console, "cmdline: \"run=fwcfg\"\n")
+	if !ok {
+		t.Fatalf("no cmdline line; console tail:\n%s", res.Tail(20))
+	}
+	i := strings.Index(after, "task run[1]: ")
+	if i < 0 {
+		t.Fatalf("no line about the task's end; console tail:\n%s", res.Tail(20))
+	}
+	return after[:i]
+}
+
+// TestTaskBinariesRunOnLinux checks the claim that a task binary is a Linux
+// program: the amd64 builds of tasks/hello and of the sort package's test
+// run on this host as processes, exit 0 and print exactly what they print
+// as tamach tasks.
+func TestTaskBinariesRunOnLinux(t *testing.T) {
+	requireTasks(t)
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skipf("skip: amd64 task binaries run as processes only on linux/amd64, not %s/%s", runtime.GOOS, runtime.GOARCH)
+	}
+	Require(t, "amd64")
+	Build(t, "amd64")
+	makeOnce(t, "stdtests", "amd64")
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"build/amd64/tasks/hello.elf", "build/amd64/stdtests/sort.test"} {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, filepath.Join(root, f))
+			cmd.Env = []string{}
+			linux, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s as a Linux process: %v\n%s", f, err, linux)
+			}
+			res := Boot(t, Run{Arch: "amd64", Timeout: stdtestsTimeout, Make: []string{"RUN=" + f}})
+			res.ExpectExit(t, true)
+			// The task's lines come last, right before the kernel's
+			// line about its end, and follow a whole line.
+			if tamach := taskOutput(t, res); len(linux) == 0 || !strings.HasSuffix("\n"+tamach, "\n"+string(linux)) {
+				t.Fatalf("%s printed %q on Linux but tamach's console before the task's end is %q", f, linux, tamach)
+			}
+			t.Logf("%s: %q on Linux and on tamach", f, linux)
+		})
+	}
 }

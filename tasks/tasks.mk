@@ -43,3 +43,36 @@ ifeq ($(CMDLINE),)
 QEMU_ARGS += -fw_cfg 'name=opt/tamach/cmdline,string=tasks'
 endif
 endif
+
+# Go standard library test binaries, built unmodified with `go test -c` for
+# GOOS=tamago (no GOOSPKG: the Linux-ABI overlay, like every task), one per
+# package into build/<arch>/stdtests/NAME.test (NAME: the import path with
+# / as -). The kernel gives a task no argv, so the runtime's os.Args is
+# {"tamago"} and the testing package runs every test with its default flags
+# (no -test.v, no -test.short): the binary prints PASS and exits 0, as it
+# does when run as a Linux process.
+#
+#   make stdtests [ARCH=...]                          build them
+#   make qemu RUN=build/<arch>/stdtests/sort.test     run one as a task
+#
+# Packages that need files, processes or a network (os, net, ...) are left
+# out: tasks have no file system and no sockets.
+STDTESTS_DIR := $(BUILD)/stdtests
+STDTESTS     ?= sort strings bytes container/list container/heap container/ring \
+	unicode unicode/utf8 unicode/utf16 strconv math math/bits \
+	encoding/binary encoding/hex encoding/base64 hash/crc32 \
+	path slices maps bufio regexp
+
+.PHONY: stdtests print-stdtests
+
+stdtests: check-toolchain
+	@mkdir -p $(STDTESTS_DIR)
+	@for p in $(STDTESTS); do \
+		n=$$(echo $$p | tr / -); \
+		echo "stdtest $$p ($(ARCH))"; \
+		$(TASKS_ENV) $(TAMAGO) test -c -trimpath -ldflags '-s -w' -o $(STDTESTS_DIR)/$$n.test $$p || exit 1; \
+	done
+
+# Used by the qemu/ test harness: the packages make stdtests builds.
+print-stdtests:
+	@echo '$(STDTESTS)'

@@ -159,6 +159,21 @@ func (c *Context) loadInto(f *trapFrame) (sysret bool) {
 // from the array's start; off depends only on where c.fx lives.
 func fxImage(base uintptr) (off uintptr) { return (fxAlign - base%fxAlign) % fxAlign }
 
+// Clone returns a new Context with c's registers, FS base and FPU/SSE
+// state, for a new thread or a forked child. The FXSAVE image sits at an
+// offset inside fx that depends on where each Context lives (FXSAVE and
+// FXRSTOR need a 16-byte aligned operand: Intel SDM Vol. 2A "FXSAVE"), so
+// it is copied from c's aligned image to the new Context's, not as part of
+// the struct. The clone leaves its first Run with IRETQ and starts a fresh
+// quantum.
+func (c *Context) Clone() *Context {
+	n := &Context{Regs: c.Regs, FSBase: c.FSBase, fxReady: c.fxReady}
+	if c.fxReady {
+		copy(alignedFX(&n.fx), alignedFX(&c.fx))
+	}
+	return n
+}
+
 // initFX writes the FPU/SSE state of a new thread into img: default
 // control words, everything else 0.
 func initFX(img []byte) {

@@ -9,14 +9,11 @@ import (
 
 func (*machineCPU) Arch() *Arch { return AMD64 }
 
-// CloneContext copies the general registers and the FS base. The FPU/SSE
-// image is not copied (machine.Context keeps it at an offset that depends
-// on where the Context lives): the new thread starts with the default FPU
-// state, which Go code, saving nothing in vector registers across a system
-// call, does not notice.
+// CloneContext copies the general registers, the FS base and the FPU/SSE
+// state (x87 and MXCSR control words, XMM registers): machine.Context.Clone
+// moves the FXSAVE image between the two Contexts' aligned offsets.
 func (*machineCPU) CloneContext(c Context) Context {
-	o := c.(*machine.Context)
-	return &machine.Context{Regs: o.Regs, FSBase: o.FSBase}
+	return c.(*machine.Context).Clone()
 }
 
 func (*machineCPU) PrepareSpace(space pmap.Pmap) error { return machine.PrepareSpace(space) }
