@@ -111,3 +111,6 @@ print-qemu:
 # Task programs: built per ARCH and bundled into the kernel; RUN=prog.elf.
 # Last, because it appends to QEMU_ARGS.
 include tasks/tasks.mk
+# A swap disk for the default pager when DISK is not given (SWAP=size, or
+# SWAP= for none).
+include boot/virtio/swap.mk

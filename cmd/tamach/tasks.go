@@ -34,9 +34,11 @@ var (
 )
 
 // taskKernel makes, once, the vm system over the managed frames (the pool
-// minus the table frames, the range machine.Start gave the pmap) and the
-// task layer on it.
-func taskKernel() (*task.Kernel, error) {
+// minus the table frames, the range machine.Start gave the pmap; at most
+// pool=SIZE of them), attaches the default pager to the board's first disk,
+// and starts the task layer on it. It prints the pool and pager lines on
+// out.
+func taskKernel(out io.Writer) (*task.Kernel, error) {
 	tasksOnce.Do(func() {
 		ps := machine.System()
 		if ps == nil {
@@ -44,12 +46,16 @@ func taskKernel() (*task.Kernel, error) {
 			return
 		}
 		base := board.Pool.Start + tableFrames
+		size := poolSize(board.Pool.End - base)
 		vs, err := vm.NewSystem(vm.Config{Pmap: ps, Memory: pmap.Identity{},
-			PoolBase: pmap.PAddr(base), PoolSize: board.Pool.End - base})
+			PoolBase: pmap.PAddr(base), PoolSize: size})
 		if err != nil {
 			tasksErr = err
 			return
 		}
+		fmt.Fprintf(out, "pool: %d KiB (%d pages) of %d KiB for the vm system\n",
+			size>>10, size>>pmap.PageShift, (board.Pool.End-base)>>10)
+		attachDefaultPager(out, vs, board.Disks())
 		tasksK, tasksErr = task.New(task.Config{
 			CPU: task.MachineCPU(board.Nanotime), VM: vs, Pmap: ps, Memory: pmap.Identity{},
 			Out: os.Stdout, Random: func(b []byte) { rand.Read(b) },
@@ -61,7 +67,7 @@ func taskKernel() (*task.Kernel, error) {
 
 // runTasks is kernel.Tasks.
 func runTasks(out io.Writer, names []string) (ok bool, status int) {
-	k, err := taskKernel()
+	k, err := taskKernel(out)
 	if err != nil {
 		fmt.Fprintf(out, "tasks: %v\n", err)
 		return false, 1
