@@ -11,16 +11,6 @@ type Hardware struct{}
 
 var _ CPU = Hardware{}
 
-// Install switches the MMU to new tables: with the MMU off for the few
-// instructions of the switch, it writes MAIR_EL1, TCR_EL1, TTBR0_EL1 and
-// TTBR1_EL1, flushes every EL1&0 TLB entry of the Inner Shareable domain
-// (TCR_EL1 and MAIR_EL1 fields may be held in TLB entries, Arm ARM D8.13
-// "Translation Lookaside Buffers"), and turns the MMU back on.
-//
-// Precondition: runs at EL1 with the MMU on, from code that the old and the
-// new tables both map at its physical address (an identity map).
-func (Hardware) Install(mair, tcr, ttbr0, ttbr1 uint64) { install(mair, tcr, ttbr0, ttbr1) }
-
 // MMFR0 implements CPU.
 func (Hardware) MMFR0() uint64 { return readMMFR0() }
 
@@ -68,11 +58,6 @@ func tlbiASIDE1IS(op uint64)
 // tlbiVMALLE1IS runs DSB ISHST; TLBI VMALLE1IS; DSB ISH; ISB. Defined in
 // cpu_tamago_arm64.s.
 func tlbiVMALLE1IS()
-
-// install clears SCTLR_EL1.M, writes MAIR_EL1, TCR_EL1, TTBR0_EL1 and
-// TTBR1_EL1, runs TLBI VMALLE1IS with its barriers, and restores
-// SCTLR_EL1. Defined in cpu_tamago_arm64.s.
-func install(mair, tcr, ttbr0, ttbr1 uint64)
 
 // syncTables runs DSB ISHST; ISB. Defined in cpu_tamago_arm64.s.
 func syncTables()

@@ -61,36 +61,6 @@ TEXT ·tlbiVMALLE1IS(SB),NOSPLIT,$0-0
 	ISB	$15
 	RET
 
-// func install(mair, tcr, ttbr0, ttbr1 uint64)
-//
-// The switch runs with the MMU off (SCTLR_EL1.M = 0): writing MAIR, TCR and
-// the TTBRs one by one under a live MMU goes through states where the old
-// tables are walked with the new TCR or MAIR (T0SZ decides the start level),
-// and QEMU, like hardware, may walk again at any instruction. With M = 0
-// instructions are fetched from the flat physical map, which is where this
-// identity-mapped code already is; the leaf touches no data memory.
-TEXT ·install(SB),NOSPLIT,$0-32
-	MOVD	mair+0(FP), R0
-	MOVD	tcr+8(FP), R1
-	MOVD	ttbr0+16(FP), R2
-	MOVD	ttbr1+24(FP), R3
-	DSB	$11	// DSB ISH: table writes complete before the switch
-	MRS	SCTLR_EL1, R4
-	BIC	$1, R4, R5	// SCTLR_EL1.M, bit 0
-	MSR	R5, SCTLR_EL1
-	ISB	$15
-	MSR	R0, MAIR_EL1
-	MSR	R1, TCR_EL1
-	MSR	R2, TTBR0_EL1
-	MSR	R3, TTBR1_EL1
-	ISB	$15
-	TLBI	VMALLE1IS
-	DSB	$11	// DSB ISH
-	ISB	$15
-	MSR	R4, SCTLR_EL1
-	ISB	$15
-	RET
-
 // func syncTables()
 TEXT ·syncTables(SB),NOSPLIT,$0-0
 	DSB	$10	// DSB ISHST
