@@ -1,6 +1,6 @@
 # tamach: build, run and test.
 #
-#   make qemu [ARCH=amd64|arm64] [CMDLINE='...'] [ICOUNT=1] [DISK=img]   build and boot under QEMU
+#   make qemu [ARCH=amd64|arm64] [CMDLINE='...'] [ICOUNT=1] [DISK=img] [RUN=name]   build and boot under QEMU
 #   make test                                                 every test: host, then QEMU boot tests
 #   make kernel [ARCH=...]                                    build/<arch>/tamach.elf
 #   make qemu-gdb [ARCH=...]                                  boot halted, waiting for gdb on :1234
@@ -65,6 +65,7 @@ kernel: check-toolchain
 # each architecture once, then boots it many times).
 qemu: $(if $(NOBUILD),,kernel) check-qemu
 	@test -f $(ELF) || { echo "missing: $(ELF): run make kernel ARCH=$(ARCH)"; exit 1; }
+	@test -z "$(PROGRAMS)" -o -f "$(PROGRAMS)" || { echo "missing: the program disk $(PROGRAMS): run make programs ARCH=$(ARCH) (or PROGRAMS= for none)"; exit 1; }
 	$(QEMU) $(QEMU_ARGS)
 
 qemu-gdb: kernel check-qemu

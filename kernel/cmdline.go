@@ -29,7 +29,7 @@ func init() {
 		{"selfcheck", "run the boot self-checks again", cmdSelfcheck},
 		{"echo", "echo=TEXT prints TEXT", cmdEcho},
 		{"tasks", "run every bundled task program; a failure makes QEMU exit non-zero", cmdTasks},
-		{"run", "run=NAME[+NAME...] runs bundled task programs (fwcfg: the ELF of make qemu RUN=...); QEMU exits with the last one's status", cmdRun},
+		{"run", "run=NAME[+NAME...] runs task programs from the program disk, else bundled ones (fwcfg: the ELF file of make qemu RUN=path); QEMU exits with the last one's status", cmdRun},
 		{"trace", "print every system call tasks make", cmdTrace},
 		{"help", "list these words", cmdHelp},
 	}
@@ -107,9 +107,9 @@ func (k *Kernel) powerOff(why string) {
 }
 
 // Tasks runs user programs for the words tasks and run; cmd/tamach sets it
-// once the machine can run user code. It runs the named programs (the name
-// fwcfg: the ELF in fw_cfg file opt/tamach/run), or every bundled one when
-// names is empty, one after the other, printing a line for each, and
+// once the machine can run user code. It runs the named programs (from the
+// program disk, else the kernel's bundle; the name fwcfg: the ELF in fw_cfg
+// file opt/tamach/run), or every bundled one when names is empty, one after the other, printing a line for each, and
 // reports whether each ended as it should and the exit status of the last
 // one (its exit code, or 128 plus the signal that killed it).
 var Tasks func(out io.Writer, names []string) (ok bool, status int)

@@ -137,7 +137,7 @@ func TestPagerDefaultSwap(t *testing.T) {
 			`^pager: default pager on virtio-blk@0x[0-9a-f]+: 2047 pages \(8188 KiB\) of backing store`,
 			`^PASS hello$`, `^end of command line: powering off$`)
 		res.ExpectExit(t, true)
-		res = Boot(t, Run{Arch: arch, Cmdline: "run=hello", Make: []string{"SWAP="}})
+		res = Boot(t, Run{Arch: arch, Cmdline: "run=hello", Make: []string{"SWAP=", "PROGRAMS="}})
 		res.Expect(t, `^selfcheck virtio-blk: ok \(no disk`,
 			`^pager: no disk: anonymous memory is never paged out$`, `^PASS hello$`)
 		res.ExpectExit(t, true)

@@ -1,9 +1,13 @@
-# tasks/tasks.mk: build the task programs and bundle them into the kernel.
-# Included by the Makefile after QEMU_ARGS is set.
+# tasks/tasks.mk: build the task programs, bundle them into the kernel and
+# put them on the program disk. Included by the Makefile after QEMU_ARGS is
+# set.
 #
 #   make tasks [ARCH=...]         build every program under tasks/ into build/<arch>/tasks/NAME.elf
 #   make tasks-bundle [ARCH=...]  ... and copy them into tasks/bundle/elf/ (the kernel embeds them)
-#   make qemu RUN=path/to/x.elf   boot and run that ELF as a task, no rebuild (fw_cfg opt/tamach/run)
+#   make programs [ARCH=...]      ... and archive them into build/<arch>/programs.tar (the program disk)
+#   make qemu RUN=NAME            boot and run program NAME from the program disk (command-line word run=NAME)
+#   make qemu RUN=path/to/x.elf   boot and run that ELF file as a task, no rebuild (fw_cfg opt/tamach/run)
+#   make qemu PROGRAMS=my.tar     attach another archive as the program disk (PROGRAMS= for none)
 #   make qemu                     with no CMDLINE: run every bundled program (command-line word tasks)
 #
 # Tasks are GOOS=tamago programs built WITHOUT GOOSPKG, i.e. with the
@@ -17,7 +21,7 @@ TASKS_ELF   := $(addprefix $(TASKS_DIR)/,$(addsuffix .elf,$(TASKS_NAMES)))
 TASKS_ENV   := GOOS=tamago GOARCH=$(ARCH) GOTOOLCHAIN=local
 RUN         ?=
 
-.PHONY: tasks tasks-bundle
+.PHONY: tasks tasks-bundle programs
 
 tasks: check-toolchain
 	@mkdir -p $(TASKS_DIR)
@@ -31,12 +35,44 @@ tasks-bundle: tasks
 	@rm -f tasks/bundle/elf/*.elf
 	@cp $(TASKS_ELF) tasks/bundle/elf/
 
-kernel: tasks-bundle
+kernel: tasks-bundle programs
 
+# The program disk (docs/tasks.md, "Programs from a disk"): the task ELF
+# files in a tar archive that is the raw contents of a read-only virtio
+# disk. The kernel finds the disk by its contents (a valid tar header in
+# its first block; kernel/tarfs), so the order of the disks does not
+# matter, and reads each program's pages from it when a task first
+# touches them. Any tar archive will do if its size is a multiple of the
+# disk's 4 KiB pages: -b 8 makes GNU tar write 8-block (4 KiB) records
+# (GNU tar manual, "Blocking Factor"); --format=ustar gives POSIX ustar
+# headers (IEEE Std 1003.1, "pax": ustar Interchange Format). The archive
+# is written under a temporary name and renamed, as the swap image is.
+PROGRAMS_TAR := $(BUILD)/programs.tar
+PROGRAMS     ?= $(PROGRAMS_TAR)
+
+programs: tasks
+	@echo "programs: $(PROGRAMS_TAR)"
+	@tar -b 8 --format=ustar -cf $(PROGRAMS_TAR).$$$$ -C $(TASKS_DIR) $(notdir $(TASKS_ELF)) && mv -f $(PROGRAMS_TAR).$$$$ $(PROGRAMS_TAR)
+
+# readonly=on: the device offers VIRTIO_BLK_F_RO (virtio spec §5.2.3), so
+# the kernel never pages anonymous memory out to it and several QEMU runs
+# can share the image.
+ifneq ($(PROGRAMS),)
+QEMU_ARGS += -drive file=$(PROGRAMS),if=none,format=raw,id=programs,readonly=on \
+	-device virtio-blk-device,drive=programs \
+	-global virtio-mmio.force-legacy=false
+endif
+
+# RUN=x: a file's path sends the file through fw_cfg (run=fwcfg); anything
+# else names a program on the program disk (run=NAME).
 ifneq ($(RUN),)
+ifneq ($(wildcard $(RUN)),)
 QEMU_ARGS += -fw_cfg 'name=opt/tamach/run,file=$(RUN)'
 ifeq ($(CMDLINE),)
 QEMU_ARGS += -fw_cfg 'name=opt/tamach/cmdline,string=run=fwcfg'
+endif
+else ifeq ($(CMDLINE),)
+QEMU_ARGS += -fw_cfg 'name=opt/tamach/cmdline,string=run=$(RUN)'
 endif
 else ifeq ($(origin CMDLINE),file)
 ifeq ($(CMDLINE),)

@@ -56,8 +56,9 @@ func poolSize(avail uint64) uint64 {
 	return avail
 }
 
-// attachDefaultPager makes the board's first disk the vm system's backing
-// store for anonymous memory (DESIGN §5). The disk's last page is left out:
+// attachDefaultPager makes the first of disks (the board's disks but the
+// program disk: swapCandidates) the vm system's backing store for
+// anonymous memory (DESIGN §5). The disk's last page is left out:
 // the virtio-blk self-check (boot/virtio CheckDisk), which the word
 // selfcheck runs again at any time, writes it and restores it, and must
 // never overwrite a slot. With no disk, anonymous memory stays resident.

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/tamach/tamach/boot/fwcfg"
 	"github.com/tamach/tamach/kernel"
 	"github.com/tamach/tamach/kernel/machine"
+	"github.com/tamach/tamach/kernel/tarfs"
 	"github.com/tamach/tamach/kernel/task"
 	"github.com/tamach/tamach/pmap"
 	"github.com/tamach/tamach/tasks/bundle"
@@ -55,7 +57,8 @@ func taskKernel(out io.Writer) (*task.Kernel, error) {
 		}
 		fmt.Fprintf(out, "pool: %d KiB (%d pages) of %d KiB for the vm system\n",
 			size>>10, size>>pmap.PageShift, (board.Pool.End-base)>>10)
-		attachDefaultPager(out, vs, board.Disks())
+		findPrograms(out, board.Disks())
+		attachDefaultPager(out, vs, swapCandidates(board.Disks()))
 		tasksK, tasksErr = task.New(task.Config{
 			CPU: task.MachineCPU(board.Nanotime), VM: vs, Pmap: ps, Memory: pmap.Identity{},
 			Out: os.Stdout, Random: func(b []byte) { rand.Read(b) },
@@ -83,7 +86,7 @@ func runTasks(out io.Writer, names []string) (ok bool, status int) {
 	}
 	ok = true
 	for _, p := range progs {
-		r := k.RunProgram(p.Name, p.ELF)
+		r := runProgram(out, k, p)
 		good := r.Err == nil && (p.Signal == 0 && r.Status.Success() ||
 			p.Signal != 0 && !r.Status.Exited() && r.Status.Signal() == p.Signal)
 		fmt.Fprintf(out, "%v: %s\n", r, map[bool]string{true: "as expected", false: "FAILED"}[good])
@@ -104,27 +107,75 @@ func exitCode(r task.Result) int {
 	return 128 + r.Status.Signal()
 }
 
-// programs finds the named programs: bundled ones, or fwcfg for the ELF
-// QEMU was given with `make qemu RUN=...`. No names: every bundled one.
-func programs(names []string) ([]bundle.Program, error) {
+// program is one ELF image to run: bundled in the kernel, sent over
+// fw_cfg, or a file on the program disk.
+type program struct {
+	Name   string
+	File   io.ReaderAt
+	Size   int64
+	Signal int         // the signal it is meant to be killed by, 0 to exit 0
+	disk   *tarfs.File // the file on the program disk, nil for the others
+}
+
+func inMemory(name string, elf []byte, signal int) program {
+	return program{Name: name, File: bytes.NewReader(elf), Size: int64(len(elf)), Signal: signal}
+}
+
+// programs finds the named programs: fwcfg for the ELF QEMU was given with
+// `make qemu RUN=path`, then the program disk's files, then the bundled
+// ones. No names: every bundled one.
+func programs(names []string) ([]program, error) {
+	var ps []program
 	if len(names) == 0 {
-		return bundle.Programs(), nil
+		for _, b := range bundle.Programs() {
+			ps = append(ps, inMemory(b.Name, b.ELF, b.Signal))
+		}
+		return ps, nil
 	}
-	var ps []bundle.Program
+	findPrograms(os.Stdout, board.Disks())
 	for _, n := range names {
 		if n == "fwcfg" {
 			data, err := fwcfg.ReadFile(fwCfg, runFile)
 			if err != nil {
 				return nil, fmt.Errorf("reading %s: %w", runFile, err)
 			}
-			ps = append(ps, bundle.Program{Name: "run", ELF: data})
+			ps = append(ps, inMemory("run", data, 0))
 			continue
 		}
-		p, ok := bundle.Lookup(n)
-		if !ok {
-			return nil, fmt.Errorf("no bundled program %q", n)
+		if p, ok := diskProgram(n); ok {
+			ps = append(ps, p)
+			continue
 		}
-		ps = append(ps, p)
+		b, ok := bundle.Lookup(n)
+		if !ok {
+			where := "no program disk"
+			if programDisk != nil {
+				where = "not on the program disk " + programDisk.Name()
+			}
+			return nil, fmt.Errorf("no program %q: %s, and not bundled in the kernel (the word programs lists the disk)", n, where)
+		}
+		ps = append(ps, inMemory(b.Name, b.ELF, b.Signal))
 	}
 	return ps, nil
+}
+
+// runProgram loads p and runs it; for a program from the disk it prints how
+// much of the file it read at load and while it ran.
+func runProgram(out io.Writer, k *task.Kernel, p program) task.Result {
+	var use diskUse
+	if p.disk != nil {
+		use.sample(0, p)
+	}
+	img, err := k.LoadFile(p.Name, p.File, p.Size)
+	if err != nil {
+		return task.Result{Name: p.Name, Err: err}
+	}
+	if p.disk == nil {
+		return k.RunImage(img)
+	}
+	use.sample(1, p)
+	r := k.RunImage(img)
+	use.sample(2, p)
+	fmt.Fprintln(out, use.report(p))
+	return r
 }

@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/tamach/tamach/pmap"
 	"github.com/tamach/tamach/vm"
@@ -12,8 +13,9 @@ import (
 
 // Image is a parsed static ELF executable ready to be mapped into tasks.
 // Each PT_LOAD segment's file bytes become a memory object whose pager reads
-// the image's bytes on demand (nothing is copied when the image is made),
-// shared by every task that runs the image: read-only segments are mapped
+// the file's bytes on demand, one page per fault (nothing is copied when the
+// image is made: the file may be a byte slice in the kernel image or a file
+// on a disk), shared by every task that runs the image: read-only segments are mapped
 // shared with a maximum protection without write; writable segments are
 // mapped as a copy of the object (copy-on-write); the rest of a segment
 // (.bss) is zero-filled anonymous memory.
@@ -48,13 +50,25 @@ func badImage(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadImage, fmt.Sprintf(format, a...))
 }
 
-// NewImage parses data, a static little-endian ELF64 executable for arch,
-// and makes the memory objects of its segments in sys. Every segment must
-// lie inside [min, max), its file bytes inside data, its address and file
-// offset congruent modulo the page size, and no two segments may share a
-// page. data must not change afterwards: the pagers read it on demand.
+// NewImage is NewImageAt for an image held in memory. data must not change
+// afterwards: the pagers read it on demand.
 func NewImage(sys *vm.System, arch *Arch, name string, data []byte, min, max vm.VAddr) (*Image, error) {
-	f, err := elf.NewFile(bytes.NewReader(data))
+	return NewImageAt(sys, arch, name, bytes.NewReader(data), int64(len(data)), min, max)
+}
+
+// NewImageAt parses the size bytes of file, a static little-endian ELF64
+// executable for arch, and makes the memory objects of its segments in sys.
+// Parsing reads the ELF header, the program headers and the section
+// headers (debug/elf.NewFile); segment bytes are read later, a page at a
+// time, when a task faults on them. Every segment must lie inside
+// [min, max), its file bytes inside the file, its address and file offset
+// congruent modulo the page size, and no two segments may share a page.
+// The file must not change while the image or a task mapping it lives.
+func NewImageAt(sys *vm.System, arch *Arch, name string, file io.ReaderAt, size int64, min, max vm.VAddr) (*Image, error) {
+	if size < 0 {
+		return nil, badImage("negative size %d", size)
+	}
+	f, err := elf.NewFile(io.NewSectionReader(file, 0, size))
 	if err != nil {
 		return nil, badImage("%v", err)
 	}
@@ -70,7 +84,7 @@ func NewImage(sys *vm.System, arch *Arch, name string, data []byte, min, max vm.
 		default:
 			continue
 		}
-		s, err := newSegment(p.ProgHeader, uint64(len(data)), min, max)
+		s, err := newSegment(p.ProgHeader, uint64(size), min, max)
 		if err != nil {
 			img.Release()
 			return nil, err
@@ -79,7 +93,7 @@ func NewImage(sys *vm.System, arch *Arch, name string, data []byte, min, max vm.
 			img.Release()
 			return nil, badImage("segment at %#x overlaps or precedes the one before", p.Vaddr)
 		}
-		if err := s.makeObject(sys, data, p.Off); err != nil {
+		if err := s.makeObject(sys, file, p.Off); err != nil {
 			img.Release()
 			return nil, err
 		}
@@ -149,12 +163,12 @@ func roundPage(n uint64) uint64 { return (n + pmap.PageMask) &^ pmap.PageMask }
 // bytes from the start of its first page up to the end of its file data,
 // zeros after (so the last file page never shows the bytes that follow
 // the segment in the file).
-func (s *segment) makeObject(sys *vm.System, data []byte, off uint64) error {
+func (s *segment) makeObject(sys *vm.System, file io.ReaderAt, off uint64) error {
 	if s.fileEnd == s.start {
 		return nil
 	}
 	first := off - (off & pmap.PageMask)
-	pg := &imagePager{data: data[first : first+s.fileSize]}
+	pg := &imagePager{file: file, base: int64(first), size: s.fileSize}
 	size := uint64(s.fileEnd - s.start)
 	o, err := sys.NewPagerObject(pg, size)
 	if err != nil {
@@ -238,17 +252,33 @@ func (s *segment) mapFile(m *vm.Map) error {
 	return err
 }
 
-// imagePager is the pager of a segment's file pages: it serves the
-// embedded (or loaded) image's bytes, zeros past them, and refuses to take
-// pages back, since nothing may write the image.
-type imagePager struct{ data []byte }
+// imagePager is the pager of a segment's file pages: it reads the size
+// bytes at base of the image's file, a page per request, zeros past them,
+// and refuses to take pages back, since nothing may write the image. Its
+// pages are always clean, so under memory pressure the pageout daemon
+// frees them and the next fault reads them from the file again.
+type imagePager struct {
+	file io.ReaderAt
+	base int64
+	size uint64
+}
 
 func (p *imagePager) Init(size uint64) {}
 
+// DataRequest reads the page at offset. A read error (a disk that fails)
+// makes the faulting access fail with KERN_MEMORY_ERROR.
 func (p *imagePager) DataRequest(offset uint64, dst *[pmap.PageSize]byte) error {
 	n := 0
-	if offset < uint64(len(p.data)) {
-		n = copy(dst[:], p.data[offset:])
+	if offset < p.size {
+		want := int(min(p.size-offset, pmap.PageSize))
+		got, err := p.file.ReadAt(dst[:want], p.base+int64(offset))
+		if got < want {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return fmt.Errorf("task: image page at %#x: %w", offset, err)
+		}
+		n = got
 	}
 	clear(dst[n:])
 	return nil

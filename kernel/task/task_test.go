@@ -2,6 +2,8 @@ package task
 
 import (
 	"bytes"
+	"errors"
+	"maps"
 	"strings"
 	"testing"
 
@@ -312,4 +314,88 @@ func TestFaultLoopKills(t *testing.T) {
 	tk.run(t)
 	tk.wantStatus(t, task, killStatus(sigSEGV))
 	tk.wantOut(t, "repeats after the vm resolved it 8 times")
+}
+
+// countingFile is an image file that records which of its pages were read
+// and fails every read at or after failAt (when failAt > 0), like a disk
+// that dies.
+type countingFile struct {
+	data   []byte
+	pages  map[int64]bool
+	bytes  int64
+	failAt int64
+}
+
+func (f *countingFile) ReadAt(p []byte, off int64) (int, error) {
+	if f.failAt > 0 && off+int64(len(p)) > f.failAt {
+		return 0, errors.New("disk: I/O error")
+	}
+	n, err := bytes.NewReader(f.data).ReadAt(p, off)
+	for pg := off >> pmap.PageShift; pg<<pmap.PageShift < off+int64(n); pg++ {
+		f.pages[pg] = true
+	}
+	f.bytes += int64(n)
+	return n, err
+}
+
+// TestRunFileReadsOnDemand: an image from a file (a program on a disk) is
+// parsed from its headers, and each segment page is read from the file
+// when a task first touches it, not at load.
+func TestRunFileReadsOnDemand(t *testing.T) {
+	tk := newTestKernel(t, AMD64, 1024)
+	entry := uint64(testText + 0x40)
+	f := &countingFile{data: testELF(AMD64, entry), pages: map[int64]bool{}}
+	var text, data byte
+	tk.cpu.progs[entry] = func(u *User) {
+		text, data = u.Load8(testText+pmap.PageSize), u.Load8(testData)
+		u.Exit(0)
+	}
+	img, err := NewImageAt(tk.env.VM, AMD64, "ondemand", f, int64(len(f.data)), vmtest.UserMin, vmtest.UserMax)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// testELF puts the headers in page 0, text at file pages 1-2, data at 4.
+	if len(f.pages) != 1 || !f.pages[0] {
+		t.Errorf("loading read file pages %v, want only the header page 0", f.pages)
+	}
+	task, err := tk.Spawn("ondemand", img)
+	img.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk.run(t)
+	tk.wantStatus(t, task, exitStatus(0))
+	if text != 0x90 || data != 0x11 {
+		t.Errorf("task read text %#x data %#x, want 0x90 and 0x11", text, data)
+	}
+	if want := map[int64]bool{0: true, 2: true, 4: true}; !maps.Equal(f.pages, want) {
+		t.Errorf("file pages read %v, want %v (headers, the touched text page, the data page)", f.pages, want)
+	}
+	t.Logf("file of %d bytes: %d bytes read", len(f.data), f.bytes)
+}
+
+// TestRunFileReadError: a file that fails when a task touches a page kills
+// that task with KERN_MEMORY_ERROR (the pager could not supply the data);
+// the kernel runs on and every frame comes back.
+func TestRunFileReadError(t *testing.T) {
+	tk := newTestKernel(t, AMD64, 1024)
+	free := tk.env.VM.FreePages()
+	entry := uint64(testText + 0x50)
+	f := &countingFile{data: testELF(AMD64, entry), pages: map[int64]bool{}}
+	tk.cpu.progs[entry] = func(u *User) {
+		u.Load8(testData)
+		u.Exit(0)
+	}
+	f.failAt = 4 << pmap.PageShift // the data page
+	r := tk.RunFile("baddisk", f, int64(len(f.data)))
+	if r.Err != nil || r.Status != killStatus(sigSEGV) {
+		t.Fatalf("result %v, want a kill by SIGSEGV", r)
+	}
+	tk.wantOut(t, "KERN_MEMORY_ERROR")
+	if tk.env.VM.FreePages() != free {
+		t.Errorf("free pages %d, were %d", tk.env.VM.FreePages(), free)
+	}
+	if r := tk.RunFile("negative", f, -1); r.Err == nil {
+		t.Errorf("negative size accepted: %v", r)
+	}
 }

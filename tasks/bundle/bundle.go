@@ -30,6 +30,11 @@ const sigSEGV = 11
 // killedBy lists the programs that end by a deliberate crash.
 var killedBy = map[string]int{"segv": sigSEGV}
 
+// ExpectedSignal is the signal the program called name is meant to be
+// killed by (segv, the crash demonstration), 0 if it should exit 0. It
+// holds for a program of that name from the program disk too.
+func ExpectedSignal(name string) int { return killedBy[name] }
+
 // Programs returns the bundled programs, sorted by name.
 func Programs() []Program {
 	var ps []Program
