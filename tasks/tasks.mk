@@ -42,17 +42,18 @@ kernel: tasks-bundle programs
 # disk. The kernel finds the disk by its contents (a valid tar header in
 # its first block; kernel/tarfs), so the order of the disks does not
 # matter, and reads each program's pages from it when a task first
-# touches them. Any tar archive will do if its size is a multiple of the
-# disk's 4 KiB pages: -b 8 makes GNU tar write 8-block (4 KiB) records
-# (GNU tar manual, "Blocking Factor"); --format=ustar gives POSIX ustar
-# headers (IEEE Std 1003.1, "pax": ustar Interchange Format). The archive
-# is written under a temporary name and renamed, as the swap image is.
+# touches them. cmd/mkprograms writes a pax archive whose members' data
+# start on 4 KiB boundaries, so each page-in is one disk page read into
+# the frame. Any tar archive whose size is a multiple of the disk's 4 KiB
+# pages works too (GNU tar: tar -b 8 --format=ustar -cf x.tar files...;
+# "Blocking Factor" in the GNU tar manual), at up to two disk reads per
+# page-in.
 PROGRAMS_TAR := $(BUILD)/programs.tar
 PROGRAMS     ?= $(PROGRAMS_TAR)
 
 programs: tasks
 	@echo "programs: $(PROGRAMS_TAR)"
-	@tar -b 8 --format=ustar -cf $(PROGRAMS_TAR).$$$$ -C $(TASKS_DIR) $(notdir $(TASKS_ELF)) && mv -f $(PROGRAMS_TAR).$$$$ $(PROGRAMS_TAR)
+	@$(GO) run ./cmd/mkprograms -o $(PROGRAMS_TAR) $(TASKS_ELF)
 
 # readonly=on: the device offers VIRTIO_BLK_F_RO (virtio spec §5.2.3), so
 # the kernel never pages anonymous memory out to it and several QEMU runs

@@ -1,7 +1,9 @@
 // Package tarfs reads task programs out of a tar archive stored raw on a
 // block device, without a file system and without reading whole files.
 //
-// The kernel's second virtio disk holds the bytes of an archive made with
+// The kernel's program disk holds the bytes of an archive made by
+// cmd/mkprograms (make programs), which starts every member's data on a
+// 4 KiB page, or by any tar whose output is whole pages, such as
 //
 //	tar -b 8 --format=ustar -cf programs.tar -C dir *.elf
 //
