@@ -24,7 +24,7 @@ func TestRunFromProgramDisk(t *testing.T) {
 			`^programs: virtio-blk@0x[0-9a-f]+: tar archive of \d+ files \(\d+ KiB\), headers read in \d+ pages$`,
 			`^pager: default pager on virtio-blk@0x[0-9a-f]+: `,
 			`^PASS hello$`, `^task hello\[1\]: exit 0 after .*: as expected$`)
-		m := res.Find(`^program hello\.elf: (\d+)-page file on virtio-blk@0x[0-9a-f]+: loading read (\d+) disk pages; running paged in (\d+) pages \((\d+) disk pages read\)$`)
+		m := res.Find(`^program hello\.elf: (\d+)-page file on virtio-blk@0x[0-9a-f]+: loading read (\d+) disk pages; running paged in (\d+) pages \((\d+) disk pages read, \d+ ns each\)$`)
 		if m == nil {
 			t.Fatalf("no disk-read line; console tail:\n%s", res.Tail(20))
 		}
@@ -67,7 +67,7 @@ func TestGNUTarProgramDisk(t *testing.T) {
 		}
 		res := Boot(t, Run{Arch: arch, Make: []string{"RUN=hello", "PROGRAMS=" + img}})
 		res.Expect(t, `^programs: virtio-blk@0x[0-9a-f]+: tar archive of 2 files `, `^PASS hello$`)
-		m := res.Find(`^program hello\.elf: \d+-page file on virtio-blk@0x[0-9a-f]+: loading read \d+ disk pages; running paged in (\d+) pages \((\d+) disk pages read\)$`)
+		m := res.Find(`^program hello\.elf: \d+-page file on virtio-blk@0x[0-9a-f]+: loading read \d+ disk pages; running paged in (\d+) pages \((\d+) disk pages read, \d+ ns each\)$`)
 		if m == nil {
 			t.Fatalf("no disk-read line; console tail:\n%s", res.Tail(20))
 		}

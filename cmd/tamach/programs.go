@@ -100,34 +100,48 @@ func diskProgram(name string) (program, bool) {
 	return program{Name: name, File: &countingFile{f: f}, Size: f.Size, Signal: bundle.ExpectedSignal(name), disk: f}, true
 }
 
-// countingFile counts the reads of a program's file: the ELF parser's
-// few, then one per page-in (the image pager reads a page per request).
+// countingFile counts and times the reads of a program's file: the ELF
+// parser's few, then one per page-in (the image pager reads a page per
+// request).
 type countingFile struct {
 	f     *tarfs.File
 	reads atomic.Uint64
+	nanos atomic.Int64 // board.Nanotime units: guest instructions under ICOUNT=1
 }
 
 func (c *countingFile) ReadAt(p []byte, off int64) (int, error) {
+	start := board.Nanotime()
+	n, err := c.f.ReadAt(p, off)
+	c.nanos.Add(board.Nanotime() - start)
 	c.reads.Add(1)
-	return c.f.ReadAt(p, off)
+	return n, err
 }
 
-// diskUse is what a program from the disk read: file reads and disk pages,
-// sampled before loading, after loading, and at the end of the run.
+// diskUse is what a program from the disk read: file reads, their time and
+// disk pages, sampled before loading, after loading, and at the end of the
+// run.
 type diskUse struct {
 	reads, pages [3]uint64
+	nanos        [3]int64
 }
 
 func (u *diskUse) sample(i int, p program) {
-	u.reads[i] = p.File.(*countingFile).reads.Load()
+	c := p.File.(*countingFile)
+	u.reads[i], u.nanos[i] = c.reads.Load(), c.nanos.Load()
 	u.pages[i] = p.disk.Archive().Stats().PagesRead
 }
 
-// report says how much of the file was read to load it and while it ran.
+// report says how much of the file was read to load it and while it ran,
+// and the mean time of a page-in's read.
 func (u *diskUse) report(p program) string {
 	pages := (uint64(p.Size) + pmap.PageMask) >> pmap.PageShift
-	return fmt.Sprintf("program %s: %d-page file on %s: loading read %d disk pages; running paged in %d pages (%d disk pages read)",
-		p.disk.Name, pages, p.disk.Archive().Name(), u.pages[1]-u.pages[0], u.reads[2]-u.reads[1], u.pages[2]-u.pages[1])
+	pageins := u.reads[2] - u.reads[1]
+	mean := int64(0)
+	if pageins > 0 {
+		mean = (u.nanos[2] - u.nanos[1]) / int64(pageins)
+	}
+	return fmt.Sprintf("program %s: %d-page file on %s: loading read %d disk pages; running paged in %d pages (%d disk pages read, %d ns each)",
+		p.disk.Name, pages, p.disk.Archive().Name(), u.pages[1]-u.pages[0], pageins, u.pages[2]-u.pages[1], mean)
 }
 
 // swapCandidates are the disks the default pager may use: all but the
