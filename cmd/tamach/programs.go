@@ -97,7 +97,8 @@ func diskProgram(name string) (program, bool) {
 	if !ok {
 		return program{}, false
 	}
-	return program{Name: name, File: &countingFile{f: f}, Size: f.Size, Signal: bundle.ExpectedSignal(name), disk: f}, true
+	c := &countingFile{f: f}
+	return program{Name: name, File: c, Size: f.Size, Signal: bundle.ExpectedSignal(name), disk: c}, true
 }
 
 // countingFile counts and times the reads of a program's file: the ELF
@@ -126,9 +127,8 @@ type diskUse struct {
 }
 
 func (u *diskUse) sample(i int, p program) {
-	c := p.File.(*countingFile)
-	u.reads[i], u.nanos[i] = c.reads.Load(), c.nanos.Load()
-	u.pages[i] = p.disk.Archive().Stats().PagesRead
+	u.reads[i], u.nanos[i] = p.disk.reads.Load(), p.disk.nanos.Load()
+	u.pages[i] = p.disk.f.Archive().Stats().PagesRead
 }
 
 // report says how much of the file was read to load it and while it ran,
@@ -141,7 +141,7 @@ func (u *diskUse) report(p program) string {
 		mean = (u.nanos[2] - u.nanos[1]) / int64(pageins)
 	}
 	return fmt.Sprintf("program %s: %d-page file on %s: loading read %d disk pages; running paged in %d pages (%d disk pages read, %d ns each)",
-		p.disk.Name, pages, p.disk.Archive().Name(), u.pages[1]-u.pages[0], pageins, u.pages[2]-u.pages[1], mean)
+		p.disk.f.Name, pages, p.disk.f.Archive().Name(), u.pages[1]-u.pages[0], pageins, u.pages[2]-u.pages[1], mean)
 }
 
 // swapCandidates are the disks the default pager may use: all but the

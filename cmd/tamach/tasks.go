@@ -15,7 +15,6 @@ import (
 	"github.com/tamach/tamach/boot/fwcfg"
 	"github.com/tamach/tamach/kernel"
 	"github.com/tamach/tamach/kernel/machine"
-	"github.com/tamach/tamach/kernel/tarfs"
 	"github.com/tamach/tamach/kernel/task"
 	"github.com/tamach/tamach/pmap"
 	"github.com/tamach/tamach/tasks/bundle"
@@ -127,8 +126,8 @@ type program struct {
 	Name   string
 	File   io.ReaderAt
 	Size   int64
-	Signal int         // the signal it is meant to be killed by, 0 to exit 0
-	disk   *tarfs.File // the file on the program disk, nil for the others
+	Signal int           // the signal it is meant to be killed by, 0 to exit 0
+	disk   *countingFile // File, when it is on the program disk; nil for the others
 }
 
 func inMemory(name string, elf []byte, signal int) program {
