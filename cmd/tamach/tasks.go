@@ -136,7 +136,8 @@ func inMemory(name string, elf []byte, signal int) program {
 
 // programs finds the named programs: fwcfg for the ELF QEMU was given with
 // `make qemu RUN=path`, then the program disk's files, then the bundled
-// ones. No names: every bundled one.
+// ones. No names: every bundled one. taskKernel must have run (it finds
+// the program disk).
 func programs(names []string) ([]program, error) {
 	var ps []program
 	if len(names) == 0 {
@@ -145,7 +146,6 @@ func programs(names []string) ([]program, error) {
 		}
 		return ps, nil
 	}
-	findPrograms(os.Stdout, board.Disks())
 	for _, n := range names {
 		if n == "fwcfg" {
 			data, err := fwcfg.ReadFile(fwCfg, runFile)

@@ -65,8 +65,8 @@ type Archive struct {
 // reads only the pages holding headers (and the data of pax and GNU long
 // name headers), each once. It returns an error wrapping ErrNotArchive when
 // d's first block is not a tar header, a *FormatError naming the byte
-// offset when a later part of the archive is bad, and a *DeviceError when
-// a page read fails.
+// offset when the archive is bad (its first header included, when that
+// carries the ustar magic), and a *DeviceError when a page read fails.
 func Open(d Device) (*Archive, error) {
 	a := &Archive{dev: d, byName: map[string]*File{}}
 	a.size = maxDeviceBytes

@@ -7,7 +7,9 @@ import (
 
 // ErrNotArchive is returned (wrapped) by Open when the device's first
 // 512-byte block is not a tar header: all zeros, or a checksum that does not
-// match. The disk does not hold a program archive.
+// match and no "ustar" magic. The disk does not hold a program archive. (A
+// first block with the magic but a wrong checksum is a damaged archive: a
+// *FormatError.)
 var ErrNotArchive = errors.New("tarfs: not a tar archive")
 
 // FormatError reports an archive that breaks the tar format or one of
