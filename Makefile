@@ -51,7 +51,7 @@ ifneq ($(ICOUNT),)
 QEMU_ARGS += -icount shift=0,sleep=off
 endif
 
-.PHONY: all kernel qemu qemu-gdb test check-toolchain check-qemu vet print-tags print-goroot print-qemu clean
+.PHONY: all kernel qemu qemu-gdb test deps-soft check-toolchain check-qemu vet print-tags print-goroot print-qemu clean
 
 all: kernel
 
@@ -72,19 +72,28 @@ qemu-gdb: kernel check-qemu
 	@echo "qemu-gdb: waiting for gdb; attach with: gdb $(ELF) -ex 'target remote :1234'"
 	$(QEMU) $(QEMU_ARGS) -s -S
 
+# The first build or boot on a fresh machine installs what is missing
+# (scripts/deps.sh, shared with .ci/run): the TamaGo toolchain through
+# `go tool tamago`, QEMU from Debian. Each stops with one line when it cannot.
 check-toolchain:
-	@test -x $(TAMAGO_GOROOT)/bin/go || { echo "missing: the TamaGo toolchain tamago-go$(TAMAGO_VERSION) in $(TAMAGO_GOROOT): run 'go tool tamago version' with internet access to install it (see README.md)"; exit 1; }
+	@test -x $(TAMAGO_GOROOT)/bin/go || scripts/deps.sh toolchain
 
 check-qemu:
-	@command -v $(QEMU) >/dev/null || { echo "missing: $(QEMU): install it with 'apt-get install qemu-system-x86 qemu-system-arm qemu-utils'"; exit 1; }
+	@scripts/deps.sh qemu
 
 # make test: host tests of every package (the QEMU boot tests in qemu/ skip
 # with one line when QEMU or the TamaGo toolchain is missing), and vet of
 # the host and both GOOS=tamago builds.
-test: vet
-	@test -x $(TAMAGO_GOROOT)/bin/go || echo "skip: QEMU boot tests (qemu/): the TamaGo toolchain is missing from $(TAMAGO_GOROOT): run 'go tool tamago version' with internet access to install it"
-	@for q in $(QEMU_amd64) $(QEMU_arm64); do command -v $$q >/dev/null || echo "skip: QEMU boot tests (qemu/): $$q is missing: apt-get install qemu-system-x86 qemu-system-arm qemu-utils"; done
+test: deps-soft
+	@$(MAKE) --no-print-directory vet
+	@test -x $(TAMAGO_GOROOT)/bin/go || echo "skip: QEMU boot tests (qemu/): the TamaGo toolchain is missing from $(TAMAGO_GOROOT) (README.md, Prerequisites)"
+	@for q in $(QEMU_amd64) $(QEMU_arm64); do command -v $$q >/dev/null || echo "skip: QEMU boot tests (qemu/): $$q is missing: run 'sudo scripts/deps.sh qemu'"; done
 	$(GO) test -count=1 ./...
+
+# deps-soft installs what it can and reports the rest in one line each;
+# make test then skips what needs it.
+deps-soft:
+	@scripts/deps.sh --soft all
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed on:"; gofmt -l .; exit 1; }

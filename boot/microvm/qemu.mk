@@ -2,10 +2,13 @@
 # as $(QEMU_amd64) $(QEMU_FLAGS_amd64) -kernel ELF [-fw_cfg ...] [-icount ...].
 #
 # -machine microvm (QEMU docs/system/i386/microvm.rst):
-#   acpi=on       the ACPI GED, whose sleep register powers off (exit 0);
-#                 also the second IOAPIC and SeaBIOS (bios-microvm.bin) as
-#                 firmware, which runs QEMU's pvh.bin option ROM to enter
-#                 the ELF's PVH entry point
+#   acpi=on       the ACPI GED, whose sleep register powers off (exit 0),
+#                 and the second IOAPIC
+# -bios qboot.rom: qboot (shipped with QEMU) as firmware. It reads the
+#   kernel from fw_cfg and enters the ELF's PVH entry point itself, and it
+#   prints nothing. SeaBIOS, microvm's default with acpi=on, also boots
+#   tamach, but from QEMU 9 on it writes its banner and terminal escapes to
+#   COM1, in front of the kernel's first line.
 #   pit=on        the i8254 PIT, the reference clock of the TSC calibration
 #   pic=off       no 8259: PIT interrupts must not reach the CPU
 #   rtc=on        the MC146818 RTC (wall-clock time, for later)
@@ -22,6 +25,7 @@
 QEMU_amd64 := qemu-system-x86_64
 QEMU_FLAGS_amd64 := \
 	-machine microvm,acpi=on,pit=on,pic=off,rtc=on,isa-serial=on \
+	-bios qboot.rom \
 	-accel tcg -cpu max -smp 1 -m 1G \
 	-global virtio-mmio.force-legacy=false \
 	-nographic -monitor none -serial stdio \
