@@ -40,12 +40,7 @@ endif
 
 QEMU := $(QEMU_$(ARCH))
 
-comma := ,
 QEMU_ARGS := $(QEMU_FLAGS_$(ARCH)) -kernel $(ELF) $(QEMU_DISK_FLAGS)
-ifneq ($(CMDLINE),)
-# QEMU option syntax doubles a comma inside a value (qemu-options: "-fw_cfg").
-QEMU_ARGS += -fw_cfg 'name=opt/tamach/cmdline,string=$(subst $(comma),$(comma)$(comma),$(CMDLINE))'
-endif
 ifneq ($(ICOUNT),)
 # One guest instruction per virtual nanosecond: deterministic counts.
 QEMU_ARGS += -icount shift=0,sleep=off
@@ -124,3 +119,12 @@ include tasks/tasks.mk
 # A swap disk for the default pager when DISK is not given (SWAP=size, or
 # SWAP= for none).
 include boot/virtio/swap.mk
+
+# The kernel command line (fw_cfg opt/tamach/cmdline): CMDLINE, then the
+# word RUN adds (tasks/tasks.mk). QEMU option syntax doubles a comma inside
+# a value (qemu-options: "-fw_cfg").
+comma := ,
+KERNEL_CMDLINE := $(strip $(CMDLINE) $(RUN_WORD))
+ifneq ($(KERNEL_CMDLINE),)
+QEMU_ARGS += -fw_cfg 'name=opt/tamach/cmdline,string=$(subst $(comma),$(comma)$(comma),$(KERNEL_CMDLINE))'
+endif

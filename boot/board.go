@@ -57,6 +57,11 @@ type Board struct {
 	// fw_cfg file opt/tamach/cmdline), or "" if none was given.
 	Cmdline func() (string, error)
 
+	// ReadFile returns a file the host passed in at boot (QEMU: the
+	// fw_cfg file of that name, e.g. opt/tamach/run for make qemu
+	// RUN=prog.elf). Nil on a board that has no such channel.
+	ReadFile func(name string) ([]byte, error)
+
 	// PowerOff turns the machine off cleanly: under QEMU the emulator
 	// exits with status 0. It does not return.
 	PowerOff func()
@@ -78,6 +83,12 @@ type Board struct {
 	// Info lists board facts worth printing at boot, one line each
 	// (CPU mode or exception level, timer frequency, ...).
 	Info func() []string
+
+	// AddFixup registers an exception fixup: a data abort taken by the
+	// kernel at pc resumes at resume instead of being reported as a
+	// kernel fault (the machine's recoverable probes use it). Nil on a
+	// board whose machine layer installs its own fault handling (amd64).
+	AddFixup func(pc, resume uint64) error
 
 	// Disks returns the block devices the board found (virtio-blk on
 	// both QEMU boards, boot/virtio), in slot order; none if no disk is

@@ -1,6 +1,9 @@
 // Package kernel is tamach's machine-independent kernel: what runs once a
-// board package has brought the machine up. Main prints the banner and the
-// memory map, runs the boot self-checks, and then follows the command line.
+// board package has brought the machine up. Its entry point, Start
+// (start.go), is the boot sequence, top to bottom: memory map, frame pool,
+// the kernel's own page tables and trap machinery (kernel/machine), the vm
+// system, the disks (program disk and default pager), the self-checks, and
+// then the command line. docs/boot.md and docs/tour.md follow it.
 package kernel
 
 import (
@@ -9,18 +12,39 @@ import (
 	"strings"
 
 	"github.com/tamach/tamach/boot"
+	"github.com/tamach/tamach/kernel/machine"
+	"github.com/tamach/tamach/kernel/tarfs"
+	"github.com/tamach/tamach/kernel/task"
+	"github.com/tamach/tamach/pmap"
+	"github.com/tamach/tamach/vm"
 )
 
 // Version is the kernel version, set at link time by the Makefile
 // (-X github.com/tamach/tamach/kernel.Version=...).
 var Version = "dev"
 
-// Kernel is the state of one boot: the board it runs on, where it prints,
-// and the self-checks it runs.
+// Kernel is the state of one boot, filled in step by step by Start.
 type Kernel struct {
-	Board  *boot.Board
-	Out    io.Writer
-	Checks []boot.Check // machine-independent and per-arch checks; the board's are added by Boot
+	Board *boot.Board
+	Out   io.Writer
+	// Memory is the kernel's view of physical memory: pmap.Identity on
+	// the machine (the kernel runs on an identity map), an arena in
+	// host tests.
+	Memory pmap.Memory
+
+	// Options from the command line (cmdline.go).
+	poolLimit uint64 // pool=SIZE: most bytes of frames for the vm system; 0 for all
+	trace     bool   // trace: print tasks' system calls
+
+	tables  *FramePool      // frames for page tables and trap areas
+	machine machine.Machine // the CPU's trap machinery, on the kernel's page tables
+	vm      *vm.System      // the Mach VM system
+	vmPool  boot.Region     // the frames the vm system manages
+	checks  []boot.Check    // the machine's and the board's self-checks
+
+	programDisk *tarfs.Archive            // the program disk, or nil
+	notSwap     map[boot.BlockDevice]bool // disks the default pager must not write
+	tasks       *task.Kernel              // the task layer
 }
 
 // Banner is the first line the kernel prints: "tamach <version> <arch>/<board>".
@@ -28,9 +52,8 @@ func (k *Kernel) Banner() string {
 	return fmt.Sprintf("tamach %s %s/%s", Version, k.Board.Arch, k.Board.Name)
 }
 
-// Boot prints the banner, the board facts and the memory map, and runs every
-// self-check. It returns an error if any check failed.
-func (k *Kernel) Boot() error {
+// printBanner prints the banner, the clock and the board's facts.
+func (k *Kernel) printBanner() {
 	fmt.Fprintln(k.Out, k.Banner())
 	k.printClock("banner")
 	if k.Board.Info != nil {
@@ -38,8 +61,6 @@ func (k *Kernel) Boot() error {
 			fmt.Fprintf(k.Out, "board: %s\n", line)
 		}
 	}
-	k.printMemoryMap()
-	return k.RunChecks()
 }
 
 // printMemoryMap prints one line per region and the page-frame pool's size.
@@ -51,18 +72,15 @@ func (k *Kernel) printMemoryMap() {
 	}
 	p := k.Board.Pool
 	fmt.Fprintf(k.Out, "page-frame pool: %#x-%#x, %s, %d frames\n",
-		p.Start, p.End-1, FormatSize(p.Size()), p.Size()/pageSize)
+		p.Start, p.End-1, FormatSize(p.Size()), p.Size()/pmap.PageSize)
 }
 
-// pageSize is the size of one page frame of the pool.
-const pageSize = 4096
-
-// RunChecks runs the kernel's and the board's self-checks in order, printing
-// one line each, and returns an error naming the checks that failed.
-func (k *Kernel) RunChecks() error {
+// runChecks runs the machine's and the board's self-checks in order,
+// printing one line each, and returns an error naming the checks that
+// failed.
+func (k *Kernel) runChecks() error {
 	var failed []string
-	checks := append(append([]boot.Check(nil), k.Checks...), k.Board.Checks...)
-	for _, c := range checks {
+	for _, c := range k.checks {
 		note, err := c.Run()
 		if err != nil {
 			fmt.Fprintf(k.Out, "selfcheck %s: FAIL: %v\n", c.Name, err)

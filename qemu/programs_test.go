@@ -17,7 +17,6 @@ import (
 // task touches them: loading reads only the ELF headers, and the whole run
 // reads fewer pages than the file has.
 func TestRunFromProgramDisk(t *testing.T) {
-	requireTasks(t)
 	forEachArch(t, func(t *testing.T, arch string) {
 		res := Boot(t, Run{Arch: arch, Make: []string{"RUN=hello"}})
 		res.Expect(t, `^cmdline: "run=hello"$`,
@@ -49,7 +48,6 @@ func TestRunFromProgramDisk(t *testing.T) {
 // records) works as the program disk too; its members' data start on
 // 512-byte blocks, so a page-in reads one or two disk pages.
 func TestGNUTarProgramDisk(t *testing.T) {
-	requireTasks(t)
 	if _, err := exec.LookPath("tar"); err != nil {
 		t.Skip("skip: tar is not on PATH")
 	}
@@ -83,7 +81,6 @@ func TestGNUTarProgramDisk(t *testing.T) {
 // TestRunMissingProgram: a name that is neither on the program disk nor
 // bundled is a clear error and a failing exit, not a hang.
 func TestRunMissingProgram(t *testing.T) {
-	requireTasks(t)
 	forEachArch(t, func(t *testing.T, arch string) {
 		res := Boot(t, Run{Arch: arch, Make: []string{"RUN=nosuch"}})
 		res.Expect(t, `^tasks: no program "nosuch": not on the program disk virtio-blk@0x[0-9a-f]+, and not bundled in the kernel`)
@@ -94,7 +91,6 @@ func TestRunMissingProgram(t *testing.T) {
 // TestProgramsWord lists the program disk; with PROGRAMS= (no program
 // disk) run=hello falls back to the copy bundled in the kernel.
 func TestProgramsWord(t *testing.T) {
-	requireTasks(t)
 	forEachArch(t, func(t *testing.T, arch string) {
 		res := Boot(t, Run{Arch: arch, Cmdline: "programs halt"})
 		res.Expect(t, `^programs: bench\.elf +\d+ bytes$`, `^programs: hello\.elf +\d+ bytes$`,
@@ -114,8 +110,9 @@ func TestProgramsWord(t *testing.T) {
 // first header's checksum is wrong is reported, and the default pager does
 // not take it as swap (it could be someone's programs).
 func TestDamagedProgramDisk(t *testing.T) {
-	requireTasks(t)
 	forEachArch(t, func(t *testing.T, arch string) {
+		Require(t, arch)
+		Build(t, arch) // makes build/<arch>/programs.tar, which the test damages
 		root, err := RepoRoot()
 		if err != nil {
 			t.Fatal(err)

@@ -4,7 +4,6 @@ package qemu
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -18,27 +17,9 @@ import (
 // program alone touches 64 MiB and forks a dozen children under TCG.
 const tasksTimeout = 180 * time.Second
 
-// requireTasks skips when the Makefile does not build the task bundle
-// (it must include tasks/tasks.mk).
-func requireTasks(t *testing.T) {
-	t.Helper()
-	root, err := RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(mk), "tasks/tasks.mk") {
-		t.Skip("skip: the Makefile does not include tasks/tasks.mk, so the kernel has no task programs")
-	}
-}
-
 // TestTasks runs every bundled task program: each prints PASS lines and
 // ends as it should (segv killed by SIGSEGV, the others with exit 0).
 func TestTasks(t *testing.T) {
-	requireTasks(t)
 	forEachArch(t, func(t *testing.T, arch string) {
 		res := Boot(t, Run{Arch: arch, Cmdline: "tasks", Timeout: tasksTimeout})
 		res.Expect(t,
@@ -68,7 +49,6 @@ func TestTasks(t *testing.T) {
 // TestRunKilledTaskExitsNonZero: run=segv ends QEMU with the killed task's
 // status, 128 + SIGSEGV.
 func TestRunKilledTaskExitsNonZero(t *testing.T) {
-	requireTasks(t)
 	forEachArch(t, func(t *testing.T, arch string) {
 		res := Boot(t, Run{Arch: arch, Cmdline: "run=segv"})
 		res.Expect(t, `^segv: reading address 0x10$`,
@@ -81,7 +61,6 @@ func TestRunKilledTaskExitsNonZero(t *testing.T) {
 // TestRunELFFromFwCfg: make qemu RUN=file runs an ELF the kernel was not
 // built with, read from fw_cfg.
 func TestRunELFFromFwCfg(t *testing.T) {
-	requireTasks(t)
 	forEachArch(t, func(t *testing.T, arch string) {
 		res := Boot(t, Run{Arch: arch, Make: []string{"RUN=build/" + arch + "/tasks/hello.elf"}})
 		res.Expect(t, `^cmdline: "run=fwcfg"$`, `^PASS hello$`, `^task run\[1\]: exit 0 after `, `^end of command line: powering off$`)
@@ -94,7 +73,6 @@ func TestRunELFFromFwCfg(t *testing.T) {
 // with 1 MiB and 64 MiB written (to the child running, to the parent
 // resuming).
 func TestTaskNumbers(t *testing.T) {
-	requireTasks(t)
 	forEachArch(t, func(t *testing.T, arch string) {
 		res := Boot(t, Run{Arch: arch, Cmdline: "run=bench", ICount: true})
 		m := res.Find(`^PASS bench: null system call (\d+) ns, zero-fill page fault (\d+) ns`)
@@ -159,7 +137,6 @@ func stdtestFiles(t *testing.T, arch string) (pkgs, files []string) {
 // with `go test -c` for GOOS=tamago, as tasks: each must print PASS and exit
 // 0, as it does as a Linux process.
 func TestStdTests(t *testing.T) {
-	requireTasks(t)
 	forEachArch(t, func(t *testing.T, arch string) {
 		Require(t, arch)
 		Build(t, arch)
@@ -199,7 +176,6 @@ func taskOutput(t *testing.T, res *Result) string {
 // run on this host as processes, exit 0 and print exactly what they print
 // as tamach tasks.
 func TestTaskBinariesRunOnLinux(t *testing.T) {
-	requireTasks(t)
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skipf("skip: amd64 task binaries run as processes only on linux/amd64, not %s/%s", runtime.GOOS, runtime.GOARCH)
 	}

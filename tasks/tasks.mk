@@ -64,20 +64,23 @@ QEMU_ARGS += -drive file=$(PROGRAMS),if=none,format=raw,id=programs,readonly=on 
 	-global virtio-mmio.force-legacy=false
 endif
 
-# RUN=x: a file's path sends the file through fw_cfg (run=fwcfg); anything
-# else names a program on the program disk (run=NAME).
+# RUN=x adds a run word to the kernel command line (the Makefile puts it
+# after whatever CMDLINE says): a file's path sends the file through fw_cfg
+# (run=fwcfg); anything else names a program on the program disk
+# (run=NAME). With neither RUN nor CMDLINE, the kernel runs every bundled
+# program (tasks); CMDLINE= given empty on make's command line means an
+# empty kernel command line.
+RUN_WORD :=
 ifneq ($(RUN),)
 ifneq ($(wildcard $(RUN)),)
 QEMU_ARGS += -fw_cfg 'name=opt/tamach/run,file=$(RUN)'
-ifeq ($(CMDLINE),)
-QEMU_ARGS += -fw_cfg 'name=opt/tamach/cmdline,string=run=fwcfg'
-endif
-else ifeq ($(CMDLINE),)
-QEMU_ARGS += -fw_cfg 'name=opt/tamach/cmdline,string=run=$(RUN)'
+RUN_WORD := run=fwcfg
+else
+RUN_WORD := run=$(RUN)
 endif
 else ifeq ($(origin CMDLINE),file)
 ifeq ($(CMDLINE),)
-QEMU_ARGS += -fw_cfg 'name=opt/tamach/cmdline,string=tasks'
+RUN_WORD := tasks
 endif
 endif
 

@@ -3,37 +3,14 @@ package microvm
 import (
 	"strings"
 	"testing"
+
+	cpu "github.com/tamach/tamach/cpu/amd64"
 )
-
-func TestHasErrorCode(t *testing.T) {
-	// Intel SDM Vol. 3A Table 6-1 "Error Code" column, plus #VC, #SX.
-	with := map[uint64]bool{8: true, 10: true, 11: true, 12: true, 13: true, 14: true, 17: true, 21: true, 29: true, 30: true}
-	for v := uint64(0); v < 40; v++ {
-		if got := hasErrorCode(v); got != with[v] {
-			t.Errorf("hasErrorCode(%d) = %v", v, got)
-		}
-	}
-}
-
-func TestPageFaultCause(t *testing.T) {
-	tests := map[uint64]string{
-		0:                               "page not present, read, kernel mode",
-		pfWrite:                         "page not present, write, kernel mode",
-		pfPresent | pfWrite | pfUser:    "protection violation, write, user mode",
-		pfInstruction:                   "page not present, instruction fetch, kernel mode",
-		pfPresent | pfReserved | pfUser: "protection violation, read, user mode, reserved bit set",
-	}
-	for code, want := range tests {
-		if got := pageFaultCause(code); got != want {
-			t.Errorf("pageFaultCause(%#x) = %q, want %q", code, got, want)
-		}
-	}
-}
 
 func TestReportPageFault(t *testing.T) {
 	f := ExceptionFrame{
 		RAX: 0x2f, RDX: 0x400000000000, R15: 0xf15,
-		Vector: vectorPageFault, ErrorCode: pfWrite,
+		Vector: cpu.VectorPF, ErrorCode: cpu.PFWrite,
 		RIP: 0x10c60c3, CS: 0x8, RFLAGS: 0x246, RSP: 0x343ed60, SS: 0x10,
 		CR2: 0x400000000000,
 	}
@@ -82,18 +59,9 @@ func TestReportInvalidOpcode(t *testing.T) {
 }
 
 func TestReportUnreadableRIP(t *testing.T) {
-	f := ExceptionFrame{Vector: vectorPageFault, ErrorCode: pfInstruction, RIP: 0, CR2: 0}
+	f := ExceptionFrame{Vector: cpu.VectorPF, ErrorCode: cpu.PFInstruction, RIP: 0, CR2: 0}
 	lines := f.Report(nil, nil)
 	if last := lines[len(lines)-1]; last != "instruction: 0x0: not in kernel text, not read" {
 		t.Errorf("instruction line = %q", last)
-	}
-}
-
-func TestExceptionName(t *testing.T) {
-	if got := ExceptionName(13); got != "#GP general protection" {
-		t.Errorf("ExceptionName(13) = %q", got)
-	}
-	if got := ExceptionName(32); got != "interrupt 32" {
-		t.Errorf("ExceptionName(32) = %q", got)
 	}
 }

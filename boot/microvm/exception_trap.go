@@ -6,6 +6,8 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+
+	cpu "github.com/tamach/tamach/cpu/amd64"
 )
 
 // excEntrySize is the size of one excTable entry, a CALL rel32 (Intel SDM
@@ -54,16 +56,16 @@ var (
 // (vectors 32-255, NMI) keeps working.
 func installExceptionHandlers() {
 	AMD64.EnableExceptions()
-	idt := idtBase()
+	idt, _ := cpu.ReadIDTR()
 	table := excTableAddr()
-	selector := readCS()
+	selector := cpu.ReadCS()
 	for v := uint64(0); v < exceptionCount; v++ {
 		if v == vectorNMI {
 			continue
 		}
-		lo, hi := interruptGate(table+v*excEntrySize, selector)
-		store64(idt+v*gateSize, lo)
-		store64(idt+v*gateSize+8, hi)
+		lo, hi := cpu.InterruptGate(table+v*excEntrySize, selector, cpu.DPLKernel)
+		cpu.Store64(idt+v*cpu.GateSize, lo)
+		cpu.Store64(idt+v*cpu.GateSize+8, hi)
 	}
 }
 
@@ -73,7 +75,7 @@ func installExceptionHandlers() {
 func reportException() {
 	f := &excFrame
 	if excActive {
-		print("\nmicrovm: nested ", ExceptionName(f.Vector), " at RIP 0x", strconv.FormatUint(f.RIP, 16),
+		print("\nmicrovm: nested ", cpu.ExceptionName(f.Vector), " at RIP 0x", strconv.FormatUint(f.RIP, 16),
 			" while handling an exception\n")
 		failWith(exitCodeException)
 	}
@@ -109,7 +111,7 @@ func textBytes(pc uint64) []byte {
 	n := min(uint64(maxInstructionLen), end-pc)
 	b := make([]byte, n)
 	for i := range b {
-		b[i] = load8(pc + uint64(i))
+		b[i] = cpu.Load8(pc + uint64(i))
 	}
 	return b
 }

@@ -5,25 +5,16 @@ package microvm
 import (
 	"fmt"
 	"runtime"
-)
 
-// Control register and EFER bits reported by Info.
-const (
-	// msrEFER is IA32_EFER (Intel SDM Vol. 3A §2.2.1, "Extended Feature
-	// Enable Register"); LMA (bit 10) is set while IA-32e mode is active.
-	msrEFER = 0xc0000080
-	eferLMA = 1 << 10
-
-	cr0PG  = 1 << 31 // paging (Intel SDM Vol. 3A §2.5)
-	cr4PAE = 1 << 5  // physical address extension
+	cpu "github.com/tamach/tamach/cpu/amd64"
 )
 
 // info lists the board facts the kernel prints at boot.
 func info() []string {
 	return []string{
 		cpuMode(),
-		fmt.Sprintf("cpu: %s %q", vendorString(AMD64.CPUID), runtime.CPU()),
-		"cpu features: " + featureList(AMD64.CPUID),
+		fmt.Sprintf("cpu: %s %q", cpu.VendorString(AMD64.CPUID), runtime.CPU()),
+		"cpu features: " + cpu.FeatureList(AMD64.CPUID),
 		fmt.Sprintf("tsc: %d Hz, calibrated against the i8254 PIT (counter 0): median of %d windows of %d ticks; TamaGo's CPUID estimate %d Hz is not used",
 			tscFrequency, calibrationWindows, calibrationTicks, AMD64.Freq()),
 		"rng: RDRAND (TamaGo amd64 package)",
@@ -36,9 +27,9 @@ func info() []string {
 // cpuMode describes the CPU's operating mode and privilege level.
 func cpuMode() string {
 	mode := "legacy mode"
-	if readMSR(msrEFER)&eferLMA != 0 {
+	if cpu.ReadMSR(cpu.MSREFER)&cpu.EFERLMA != 0 {
 		mode = "64-bit long mode"
 	}
 	return fmt.Sprintf("cpu: %s (EFER.LMA), CPL%d, paging %v, PAE %v, CR3 %#x",
-		mode, readCS()&selectorRPL, readCR0()&cr0PG != 0, readCR4()&cr4PAE != 0, readCR3())
+		mode, cpu.ReadCS()&cpu.SelectorRPL, cpu.ReadCR0()&cpu.CR0PG != 0, cpu.ReadCR4()&cpu.CR4PAE != 0, cpu.ReadCR3())
 }

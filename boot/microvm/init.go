@@ -18,6 +18,7 @@ func init() {
 	installExceptionHandlers()
 	dma.Init(dmaStart, dmaSize)
 	Board.Cmdline = cmdline
+	Board.ReadFile = func(name string) ([]byte, error) { return fwcfg.ReadFile(FwCfg, name) }
 	Board.PowerOff = powerOff
 	Board.Fail = fail
 	Board.Nanotime = nanotime

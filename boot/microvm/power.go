@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/usbarmory/tamago/amd64"
+
+	cpu "github.com/tamach/tamach/cpu/amd64"
 )
 
 // powerOffGrace is how long powerOff waits for QEMU to act on the GED
@@ -18,7 +20,7 @@ const powerOffGrace = 100 * time.Millisecond
 // §4.8.3.7 and §7.4.2 "\_S5 Soft Off"). Without the GED (acpi=off) it falls
 // back to a triple fault, which QEMU -no-reboot also turns into exit 0.
 func powerOff() {
-	store8(gedSleepCtl, gedSlpTypS5<<gedSlpTypShift|gedSlpEn)
+	cpu.Store8(gedSleepCtl, gedSlpTypS5<<gedSlpTypShift|gedSlpEn)
 	deadline := nanotime() + int64(powerOffGrace)
 	for nanotime() < deadline {
 	}
@@ -37,5 +39,5 @@ func fail() {
 func failWith(code uint32) {
 	out32(portDebugExit, code)
 	print("microvm: no isa-debug-exit device at port 0xf4 (see qemu.mk), halting\n")
-	haltForever()
+	cpu.Halt()
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/tamach/tamach/boot"
 	"github.com/tamach/tamach/boot/fwcfg"
+
+	cpu "github.com/tamach/tamach/cpu/arm64"
 )
 
 // Board describes the virt machine to the kernel. Memory and Pool are
@@ -21,6 +23,8 @@ var Board = boot.Board{
 	Arch:     "arm64",
 	Name:     "virt",
 	Cmdline:  cmdline,
+	ReadFile: func(name string) ([]byte, error) { return fwcfg.ReadFile(fwCfg, name) },
+	AddFixup: AddFixup,
 	PowerOff: powerOff,
 	Fail:     fail,
 	Nanotime: nanotime,
@@ -110,14 +114,14 @@ func cmdline() (string, error) {
 // info is Board.Info.
 func info() []string {
 	return []string{
-		fmt.Sprintf("exception level: QEMU entered at EL%d, kernel runs at EL%d", entryEL, currentEL()),
-		"cpu: " + describeMIDR(readMIDR()),
+		fmt.Sprintf("exception level: QEMU entered at EL%d, kernel runs at EL%d", entryEL, cpu.CurrentEL()),
+		"cpu: " + describeMIDR(cpu.ReadMIDR()),
 		fmt.Sprintf("timer: generic timer, CNTVCT_EL0 at %d Hz (CNTFRQ_EL0)", counterHz),
 		gicInfo(),
 		"rng: " + entropy.Name(),
 		fmt.Sprintf("power: off via %s; failure via semihosting SYS_EXIT_EXTENDED", offMethod()),
 		"idle: " + idleInfo(),
-		fmt.Sprintf("mmu: boot identity map (39-bit VA, 4 KiB granule), VBAR_EL1 %#x", readVBAR()),
+		fmt.Sprintf("mmu: boot identity map (39-bit VA, 4 KiB granule), VBAR_EL1 %#x", cpu.ReadVBAR()),
 	}
 }
 

@@ -2,7 +2,11 @@
 
 package virt
 
-import "fmt"
+import (
+	"fmt"
+
+	cpu "github.com/tamach/tamach/cpu/arm64"
+)
 
 // Boot self-checks of the board (Board.Checks).
 
@@ -11,7 +15,7 @@ const probeTimeout = 100_000_000
 
 // checkEL1 verifies that the kernel runs at EL1.
 func checkEL1() (string, error) {
-	if el := currentEL(); el != 1 {
+	if el := cpu.CurrentEL(); el != 1 {
 		return "", fmt.Errorf("running at EL%d, want EL1", el)
 	}
 	return fmt.Sprintf("entered EL%d, running EL1", entryEL), nil
@@ -23,10 +27,10 @@ func checkTimer() (string, error) {
 	if counterHz == 0 {
 		return "", fmt.Errorf("CNTFRQ_EL0 is 0")
 	}
-	c0, t0 := readCNTVCT(), nanotime()
-	for i := 0; i < 1000 && readCNTVCT() == c0; i++ {
+	c0, t0 := cpu.ReadCNTVCT(), nanotime()
+	for i := 0; i < 1000 && cpu.ReadCNTVCT() == c0; i++ {
 	}
-	c1, t1 := readCNTVCT(), nanotime()
+	c1, t1 := cpu.ReadCNTVCT(), nanotime()
 	if c1 <= c0 || t1 <= t0 {
 		return "", fmt.Errorf("counter does not advance: CNTVCT %d -> %d, nanotime %d -> %d", c0, c1, t0, t1)
 	}
@@ -49,17 +53,17 @@ func checkRNG() (string, error) {
 // synchronous", BRK with SP_EL0 selected at "current EL with SP0,
 // synchronous", each with its immediate, and return.
 func checkVectors() (string, error) {
-	vbar := readVBAR()
-	if vbar&(NumVectors*VectorStride-1) != 0 {
+	vbar := cpu.ReadVBAR()
+	if vbar&(cpu.NumVectors*cpu.VectorStride-1) != 0 {
 		return "", fmt.Errorf("VBAR_EL1 %#x is not 2 KiB aligned", vbar)
 	}
 	cases := []struct {
 		run  func()
-		want Vector
+		want cpu.Vector
 		imm  uint16
 	}{
-		{brkSPx, GroupCurrentSPx + KindSync, probeImmSPx},
-		{brkSP0, GroupCurrentSP0 + KindSync, probeImmSP0},
+		{brkSPx, cpu.GroupCurrentSPx + cpu.KindSync, probeImmSPx},
+		{brkSP0, cpu.GroupCurrentSP0 + cpu.KindSync, probeImmSP0},
 	}
 	for _, c := range cases {
 		r := runProbe(c.run)
@@ -87,7 +91,7 @@ func checkTimerIRQ() (string, error) {
 	if !r.hit {
 		return "", fmt.Errorf("no IRQ within %d ms of the virtual timer firing", probeTimeout/1_000_000)
 	}
-	want := GroupCurrentSPx + KindIRQ
+	want := cpu.GroupCurrentSPx + cpu.KindIRQ
 	if r.vector != want || r.intid != VirtTimerINTID {
 		return "", fmt.Errorf("IRQ arrived at %v with INTID %d, want %v INTID %d", r.vector, r.intid, want, VirtTimerINTID)
 	}

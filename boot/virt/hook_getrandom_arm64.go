@@ -2,7 +2,11 @@
 
 package virt
 
-import _ "unsafe" // go:linkname
+import (
+	_ "unsafe" // go:linkname
+
+	cpu "github.com/tamach/tamach/cpu/arm64"
+)
 
 // getRandomData is runtime/goos.GetRandomData: the runtime's and
 // crypto/rand's source of random bytes.
@@ -12,5 +16,5 @@ func getRandomData(b []byte) {
 	if !entropy.ready {
 		initRNG()
 	}
-	entropy.fill(b, rndr)
+	entropy.fill(b, cpu.RNDR)
 }

@@ -2,7 +2,11 @@
 
 package virt
 
-import _ "unsafe" // go:linkname
+import (
+	_ "unsafe" // go:linkname
+
+	cpu "github.com/tamach/tamach/cpu/arm64"
+)
 
 // hwinit0 is runtime/goos.Hwinit0, the first Go code, called by the
 // runtime's rt0 on the boot stack before the scheduler exists: nothing may
@@ -12,7 +16,7 @@ import _ "unsafe" // go:linkname
 //
 //go:linkname hwinit0 runtime/goos.Hwinit0
 func hwinit0() {
-	counterHz = readCNTFRQ()
+	counterHz = cpu.ReadCNTFRQ()
 	initMMU()
 	goReady = 1
 }

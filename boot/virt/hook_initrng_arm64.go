@@ -2,7 +2,11 @@
 
 package virt
 
-import _ "unsafe" // go:linkname
+import (
+	_ "unsafe" // go:linkname
+
+	cpu "github.com/tamach/tamach/cpu/arm64"
+)
 
 // initRNG is runtime/goos.InitRNG: it chooses the random source, FEAT_RNG's
 // RNDR when ID_AA64ISAR0_EL1.RNDR (bits [63:60]) is non-zero, as it is for
@@ -10,5 +14,5 @@ import _ "unsafe" // go:linkname
 //
 //go:linkname initRNG runtime/goos.InitRNG
 func initRNG() {
-	entropy.init(readISAR0()>>isar0RNDRShift&isar0FieldMask != 0, readCNTVCT())
+	entropy.init(cpu.ReadISAR0()>>isar0RNDRShift&isar0FieldMask != 0, cpu.ReadCNTVCT())
 }

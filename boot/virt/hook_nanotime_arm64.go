@@ -2,7 +2,11 @@
 
 package virt
 
-import _ "unsafe" // go:linkname
+import (
+	_ "unsafe" // go:linkname
+
+	cpu "github.com/tamach/tamach/cpu/arm64"
+)
 
 // counterHz is CNTFRQ_EL0, read once in Hwinit0.
 var counterHz uint64
@@ -16,5 +20,5 @@ var counterHz uint64
 //go:linkname nanotime runtime/goos.Nanotime
 //go:nosplit
 func nanotime() int64 {
-	return int64(countToNanos(readCNTVCT(), counterHz))
+	return int64(countToNanos(cpu.ReadCNTVCT(), counterHz))
 }

@@ -2,7 +2,11 @@
 
 package virt
 
-import "math"
+import (
+	"math"
+
+	cpu "github.com/tamach/tamach/cpu/arm64"
+)
 
 // idle is the runtime's goos.Idle hook, called when no goroutine can run
 // until the runtime's next timer at pollUntil (nanotime units). It arms
@@ -24,7 +28,7 @@ func idle(pollUntil int64) {
 	if pollUntil <= now {
 		return
 	}
-	armVirtTimer(readCNTVCT() + nanosToCount(uint64(pollUntil-now), counterHz))
+	armVirtTimer(cpu.ReadCNTVCT() + nanosToCount(uint64(pollUntil-now), counterHz))
 	waitForInterrupt()
 	stopVirtTimer()
 }

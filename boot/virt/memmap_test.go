@@ -30,7 +30,7 @@ func TestPlan1GiB(t *testing.T) {
 	if kinds[boot.DMA] != DMASize || kinds[boot.Pool] != 752<<20 {
 		t.Errorf("dma %#x pool %#x", kinds[boot.DMA], kinds[boot.Pool])
 	}
-	// The Go heap must stay below 4 GiB (DESIGN.md §2).
+	// The Go heap must stay below 4 GiB (docs/architecture.md §2).
 	for _, r := range regions {
 		if (r.Kind == boot.Heap || r.Kind == boot.Image) && r.End > 1<<32 {
 			t.Errorf("%s ends above 4 GiB", r.Name)

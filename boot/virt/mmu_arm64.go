@@ -2,6 +2,8 @@
 
 package virt
 
+import cpu "github.com/tamach/tamach/cpu/arm64"
+
 // bootTables holds the boot map's level 1 and level 2 tables, plus one
 // page of slack to align them to 4 KiB.
 var bootTables [3 * entriesPerTable]uint64
@@ -15,5 +17,5 @@ func initMMU() {
 	l2 := bootTables[skip+entriesPerTable : skip+2*entriesPerTable]
 	l1PA := base + skip*8
 	fillBootTables(l1, l2, l1PA+pageSize)
-	enableMMU(mairValue, bootTCR(readMMFR0()), l1PA, bootSCTLR(readSCTLR()))
+	enableMMU(mairValue, bootTCR(cpu.ReadMMFR0()), l1PA, bootSCTLR(cpu.ReadSCTLR()))
 }

@@ -2,6 +2,8 @@
 
 package virt
 
+import cpu "github.com/tamach/tamach/cpu/arm64"
+
 // Probes make the CPU take real exceptions through the vector table and
 // come back, for the boot self-checks: a BRK with SP_EL1 selected, a BRK
 // with SP_EL0 selected, and the virtual timer's interrupt through the GIC.
@@ -44,7 +46,7 @@ func startVirtTimer(ticks uint64)
 // probeResult is what one probe saw.
 type probeResult struct {
 	hit    bool
-	vector Vector
+	vector cpu.Vector
 	imm    uint16
 	intid  uint32
 }
@@ -58,7 +60,7 @@ func runProbe(fn func()) probeResult {
 	if probeHit == 0 {
 		return probeResult{}
 	}
-	return probeResult{hit: true, vector: Vector(probeHit - 1), imm: uint16(probeImm), intid: uint32(probeINTID)}
+	return probeResult{hit: true, vector: cpu.Vector(probeHit - 1), imm: uint16(probeImm), intid: uint32(probeINTID)}
 }
 
 // irqProbe starts the virtual timer and polls with IRQs unmasked for one

@@ -7,6 +7,8 @@ import (
 	_ "unsafe" // go:linkname
 
 	"golang.org/x/arch/arm64/arm64asm"
+
+	cpu "github.com/tamach/tamach/cpu/arm64"
 )
 
 // trapFrame is the interrupted context, saved by trapCommon
@@ -20,6 +22,13 @@ type trapFrame struct {
 	FAR    uint64     // FAR_EL1: the faulting address of an abort
 	Vector uint64     // index of the vector table entry
 }
+
+// Exception classes vectors_arm64.s tests, cpu/arm64's under names of this
+// package, which go_asm.h gives the assembly.
+const (
+	ecDataAbort = cpu.ECDataAbort
+	ecBRK64     = cpu.ECBRK64
+)
 
 // Trap-path state. There is one CPU: the frame, the flags and the stack are
 // guarded by the exception itself (DAIF stays masked until the machine
@@ -73,13 +82,13 @@ func systemstack(fn func())
 // docs/boot-arm64.md) and stops the machine with a failing status.
 func reportTrap() {
 	f := frame
-	v := Vector(f.Vector)
-	esr := ESR(f.ESR)
+	v := cpu.Vector(f.Vector)
+	esr := cpu.ESR(f.ESR)
 	print("\n*** CPU exception: ", v.String(), "\n")
 	for _, line := range esr.Describe() {
 		print(line, "\n")
 	}
-	if esr.IsAbort() || v.Kind() == KindSError {
+	if esr.IsAbort() || v.Kind() == cpu.KindSError {
 		print("FAR_EL1  ", hex64(f.FAR), "\n")
 	}
 	print("ELR_EL1  ", hex64(f.ELR), "  ", funcLine(f.ELR, false), "\n")
@@ -113,9 +122,9 @@ func regName(i int) string {
 
 // printInstruction decodes the instruction at pc when it is in the
 // kernel's text (so reading it cannot fault again).
-func printInstruction(pc uint64, esr ESR) {
+func printInstruction(pc uint64, esr cpu.ESR) {
 	start, end := runtime.TextRegion()
-	if esr.IsAbort() && (esr.EC() == ECInstAbort || esr.EC() == ECInstAbortLow) || pc%4 != 0 || pc < start || pc+4 > end {
+	if esr.IsAbort() && (esr.EC() == cpu.ECInstAbort || esr.EC() == cpu.ECInstAbortLow) || pc%4 != 0 || pc < start || pc+4 > end {
 		print("instruction: not read (pc outside the kernel text)\n")
 		return
 	}

@@ -100,7 +100,7 @@ spSaved:
 	MOVD	trapFrame_ESR(R0), R2
 	LSR	$26, R2, R2	// ESR_EL1.EC
 	AND	$0x3f, R2, R2
-	CMP	$const_ECDataAbort, R2
+	CMP	$const_ecDataAbort, R2
 	BNE	noFixup
 	MOVD	trapFrame_ELR(R0), R2
 	MOVD	$·fixups(SB), R3
@@ -138,7 +138,7 @@ noFixup:
 	MOVD	trapFrame_ESR(R0), R2
 	LSR	$26, R2, R3	// ESR_EL1.EC
 	AND	$0x3f, R3, R3
-	CMP	$const_ECBRK64, R3
+	CMP	$const_ecBRK64, R3
 	BNE	report
 	AND	$0xffff, R2, R2	// ISS: the BRK immediate
 	MOVD	R2, ·probeImm(SB)

@@ -1,12 +1,13 @@
 //go:build tamago
 
-// Command tamach is the kernel image. Its board is chosen by GOARCH: the file
-// board_amd64.go imports boot/microvm, board_arm64.go imports boot/virt, and
-// checks_<arch>.go adds the self-checks that need the real MMU.
+// Command tamach is the kernel image: it picks the board, by GOARCH
+// (board_amd64.go: QEMU microvm, board_arm64.go: QEMU virt), and starts
+// the kernel on it. The board package has brought the CPU, console and
+// clock up before main runs; kernel.Start is the boot sequence.
 package main
 
 import "github.com/tamach/tamach/kernel"
 
 func main() {
-	kernel.Main(board, archChecks())
+	kernel.Start(board)
 }

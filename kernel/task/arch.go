@@ -8,6 +8,9 @@ import (
 	"golang.org/x/arch/x86/x86asm"
 
 	"github.com/tamach/tamach/kernel/machine"
+
+	x86 "github.com/tamach/tamach/cpu/amd64"
+	aarch64 "github.com/tamach/tamach/cpu/arm64"
 )
 
 // Arch describes one instruction set to the task layer: its ELF machine,
@@ -49,22 +52,6 @@ func (a *Arch) Decode(code []byte, pc uint64) string {
 	return s
 }
 
-// x86 exception vectors (Intel SDM Vol. 3A §6.3.1, Table 6-1).
-const (
-	vecDivide     = 0  // #DE
-	vecBreakpoint = 3  // #BP
-	vecInvalidOp  = 6  // #UD
-	vecGP         = 13 // #GP
-	vecAlignment  = 17 // #AC
-)
-
-// Arm exception classes in ESR_EL1.EC (Arm ARM D19.2.41, "ESR_EL1").
-const (
-	ecPCAlign = 0x22 // PC alignment fault
-	ecSPAlign = 0x26 // SP alignment fault
-	ecBRK     = 0x3c // BRK instruction
-)
-
 // Signal numbers of Linux's asm-generic/signal.h, used in wait statuses.
 const (
 	sigILL  = 4
@@ -88,13 +75,13 @@ var AMD64 = &Arch{
 	},
 	signal: func(t machine.Trap) int {
 		switch t.Vector {
-		case vecDivide:
+		case x86.VectorDE:
 			return sigFPE
-		case vecBreakpoint:
+		case x86.VectorBP:
 			return sigTRAP
-		case vecGP:
+		case x86.VectorGP:
 			return sigSEGV
-		case vecAlignment:
+		case x86.VectorAC:
 			return sigBUS
 		}
 		return sigILL
@@ -117,9 +104,9 @@ var ARM64 = &Arch{
 	},
 	signal: func(t machine.Trap) int {
 		switch t.Vector {
-		case ecBRK:
+		case aarch64.ECBRK64:
 			return sigTRAP
-		case ecPCAlign, ecSPAlign:
+		case aarch64.ECPCAlign, aarch64.ECSPAlign:
 			return sigBUS
 		}
 		return sigILL

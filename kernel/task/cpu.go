@@ -2,7 +2,7 @@
 // parent, children and an exit status), a round-robin scheduler that runs
 // threads with machine.Run, the trap handlers (system calls, page faults,
 // exceptions, interrupts), the Linux-numbered system calls a GOOS=tamago
-// program uses, the Mach VM traps, and the ELF loader (DESIGN §3, §4).
+// program uses, the Mach VM traps, and the ELF loader (docs/architecture.md §3, §4).
 //
 // Every handler is ordinary Go built on the vm API: a task's memory is read
 // and written through its map (uaccess.go), never by dereferencing a user
@@ -16,46 +16,58 @@
 package task
 
 import (
+	"fmt"
+
 	"github.com/tamach/tamach/kernel/machine"
 	"github.com/tamach/tamach/pmap"
 )
 
-// Context is what the task layer needs of a thread's saved user state.
-// *machine.Context implements it on amd64 and arm64 (kernel/machine).
-type Context interface {
-	PC() uint64
-	SetPC(pc uint64)
-	SP() uint64
-	SetSP(sp uint64)
-	TLS() uint64
-	SetTLS(v uint64)
-	// Syscall returns the system call number and its six arguments in
-	// the registers of the Linux system call ABI of the architecture.
-	Syscall() (nr uint64, args [6]uint64)
-	SetSyscallReturn(v uint64)
-	SetArg(i int, v uint64)
-}
-
-// CPU runs threads: it is machine.Run and what goes with it, behind an
-// interface so that the scheduler and the system calls run on the host
-// against a simulated CPU.
+// CPU runs threads: a machine.Machine and the board's clock on the kernel
+// (MachineCPU), a simulated CPU in the host tests. Threads' contexts are
+// machine.Context values made by NewContext or cloned from one.
 type CPU interface {
 	// Arch describes the instruction set the threads run.
 	Arch() *Arch
 	// NewContext returns the state of a new thread: every register 0.
-	NewContext() Context
-	// CloneContext returns a copy of c's general registers, PC, SP and
-	// thread pointer, for a new thread or a forked task.
-	CloneContext(c Context) Context
+	NewContext() machine.Context
 	// PrepareSpace readies a new task address space for Run (on amd64,
 	// maps the trap trampoline).
 	PrepareSpace(space pmap.Pmap) error
 	// Run enters user mode in space with c's registers until the next
-	// trap (machine.Run).
-	Run(c Context, space pmap.Pmap) machine.Trap
+	// trap (machine.Machine.Run).
+	Run(c machine.Context, space pmap.Pmap) machine.Trap
 	// Nanotime returns nanoseconds since boot.
 	Nanotime() int64
 	// Idle waits for something to happen, at most until the time
 	// Nanotime will return until; it may return early.
 	Idle(until int64)
+}
+
+// machineCPU is the CPU the kernel runs on: a machine.Machine with the
+// board's clock.
+type machineCPU struct {
+	machine.Machine
+	arch     *Arch
+	nanotime func() int64
+}
+
+// MachineCPU returns the CPU of machine m, with the board's clock, or an
+// error if the task layer knows no instruction set of m's name.
+func MachineCPU(m machine.Machine, nanotime func() int64) (CPU, error) {
+	for _, a := range []*Arch{AMD64, ARM64} {
+		if a.Name == m.Arch() {
+			return &machineCPU{Machine: m, arch: a, nanotime: nanotime}, nil
+		}
+	}
+	return nil, fmt.Errorf("task: no instruction set %q", m.Arch())
+}
+
+func (c *machineCPU) Arch() *Arch     { return c.arch }
+func (c *machineCPU) Nanotime() int64 { return c.nanotime() }
+
+// Idle spins on the clock: the kernel runs with interrupts masked, and a
+// sleeping task wakes on time alone.
+func (c *machineCPU) Idle(until int64) {
+	for c.nanotime() < until {
+	}
 }

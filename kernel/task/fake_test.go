@@ -10,6 +10,8 @@ import (
 	"github.com/tamach/tamach/pmap"
 	"github.com/tamach/tamach/vm"
 	"github.com/tamach/tamach/vm/vmtest"
+
+	x86 "github.com/tamach/tamach/cpu/amd64"
 )
 
 // The simulated CPU of the host tests. A thread's program is Go code run on
@@ -51,13 +53,12 @@ type fakeCPU struct {
 }
 
 func (f *fakeCPU) Arch() *Arch                  { return f.arch }
-func (f *fakeCPU) NewContext() Context          { return &fakeCtx{} }
+func (f *fakeCPU) NewContext() machine.Context  { return &fakeCtx{} }
 func (f *fakeCPU) PrepareSpace(pmap.Pmap) error { return nil }
 func (f *fakeCPU) Nanotime() int64              { f.now += 1000; return f.now }
 func (f *fakeCPU) Idle(until int64)             { f.now = max(f.now, until) }
-func (f *fakeCPU) CloneContext(c Context) Context {
-	o := c.(*fakeCtx)
-	return &fakeCtx{pc: o.pc, sp: o.sp, tls: o.tls, nr: o.nr, ret: o.ret, args: o.args}
+func (c *fakeCtx) Clone() machine.Context {
+	return &fakeCtx{pc: c.pc, sp: c.sp, tls: c.tls, nr: c.nr, ret: c.ret, args: c.args}
 }
 
 // register makes prog the program of threads starting with key as PC or SP.
@@ -69,7 +70,7 @@ func (f *fakeCPU) register(prog func(u *User)) uint64 {
 }
 
 // Run resumes the thread's goroutine until its next trap.
-func (f *fakeCPU) Run(c Context, space pmap.Pmap) machine.Trap {
+func (f *fakeCPU) Run(c machine.Context, space pmap.Pmap) machine.Trap {
 	fc := c.(*fakeCtx)
 	if !fc.started {
 		prog := f.progs[fc.sp]
@@ -77,7 +78,7 @@ func (f *fakeCPU) Run(c Context, space pmap.Pmap) machine.Trap {
 			prog = f.progs[fc.pc]
 		}
 		if prog == nil {
-			return machine.Trap{Kind: machine.TrapException, Vector: vecInvalidOp}
+			return machine.Trap{Kind: machine.TrapException, Vector: x86.VectorUD}
 		}
 		fc.started = true
 		fc.resume, fc.trapc = make(chan pmap.Pmap), make(chan machine.Trap)
@@ -85,7 +86,7 @@ func (f *fakeCPU) Run(c Context, space pmap.Pmap) machine.Trap {
 		go func() {
 			u.space = <-fc.resume
 			prog(u)
-			u.trap(machine.Trap{Kind: machine.TrapException, Vector: vecInvalidOp})
+			u.trap(machine.Trap{Kind: machine.TrapException, Vector: x86.VectorUD})
 		}()
 	}
 	fc.resume <- space

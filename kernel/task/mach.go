@@ -324,7 +324,7 @@ func trapTaskFork(k *Kernel, th *Thread, a [6]uint64) int64 {
 		k.reap(child)
 		return krFault
 	}
-	c := k.cfg.CPU.CloneContext(th.Ctx)
+	c := th.Ctx.Clone()
 	c.SetSyscallReturn(uint64(vm.KernSuccess))
 	k.newThread(child, c)
 	return 0

@@ -61,9 +61,6 @@ var (
 	}
 )
 
-// Trace, when set, prints every system call and its result.
-var Trace bool
-
 // syscall performs the system call or Mach trap th stopped at. A call that
 // leaves the thread running returns its value in the return register; one
 // that blocks it sets the value when the thread is woken.
@@ -79,7 +76,7 @@ func (k *Kernel) syscall(th *Thread) {
 	if def != nil {
 		ret = def.fn(k, th, args)
 	}
-	if Trace {
+	if k.cfg.Trace {
 		name := fmt.Sprintf("#%d", int64(nr))
 		if def != nil {
 			name = def.name
@@ -289,7 +286,7 @@ func sysCloneFn(k *Kernel, th *Thread, a [6]uint64) int64 {
 	if flags&cloneThreadFlags != cloneThreadFlags || flags&^cloneKnown != 0 {
 		return EINVAL.ret()
 	}
-	c := k.cfg.CPU.CloneContext(th.Ctx)
+	c := th.Ctx.Clone()
 	c.SetSyscallReturn(0)
 	if a[1] != 0 {
 		c.SetSP(a[1])

@@ -7,6 +7,8 @@ import (
 
 	"github.com/tamach/tamach/pmap"
 	"github.com/tamach/tamach/vm"
+
+	"github.com/tamach/tamach/kernel/machine"
 )
 
 // Config describes the machine to New.
@@ -21,6 +23,8 @@ type Config struct {
 	UserMin, UserMax vm.VAddr
 	// Epoch is CLOCK_REALTIME at boot, in nanoseconds since 1970.
 	Epoch int64
+	// Trace prints every system call and its result.
+	Trace bool
 }
 
 // Kernel is the task layer of one machine: the tasks, the run queue and the
@@ -117,7 +121,7 @@ const (
 type Thread struct {
 	ID    int
 	Task  *Task
-	Ctx   Context
+	Ctx   machine.Context
 	State ThreadState
 
 	wakeAt int64    // ThreadSleeping: Nanotime to wake at
@@ -189,7 +193,7 @@ func (k *Kernel) newMap() (*vm.Map, error) {
 }
 
 // newThread adds a runnable thread with context c to t.
-func (k *Kernel) newThread(t *Task, c Context) *Thread {
+func (k *Kernel) newThread(t *Task, c machine.Context) *Thread {
 	th := &Thread{ID: k.nextID, Task: t, Ctx: c, State: ThreadRunnable}
 	k.nextID++
 	t.threads = append(t.threads, th)

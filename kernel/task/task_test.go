@@ -11,6 +11,8 @@ import (
 	"github.com/tamach/tamach/pmap"
 	"github.com/tamach/tamach/vm"
 	"github.com/tamach/tamach/vm/vmtest"
+
+	x86 "github.com/tamach/tamach/cpu/amd64"
 )
 
 var arches = []*Arch{AMD64, ARM64}
@@ -153,7 +155,7 @@ func TestUnmappedAndExecuteFaults(t *testing.T) {
 		})
 		ud := tk.spawn(t, "ud", func(u *User) {
 			u.c.pc = testText
-			u.Exception(vecInvalidOp)
+			u.Exception(x86.VectorUD)
 		})
 		tk.run(t)
 		tk.wantStatus(t, unmapped, killStatus(sigSEGV))

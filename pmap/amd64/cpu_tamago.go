@@ -2,23 +2,15 @@
 
 package amd64
 
-import "github.com/tamach/tamach/pmap"
+import (
+	"github.com/tamach/tamach/pmap"
 
-// Control-register and MSR bits HardwareCPU uses.
-const (
-	// cr4PCIDE (CR4 bit 17) enables process-context identifiers; it can
-	// be set only in IA-32e mode and while CR3[11:0] = 0 (Intel SDM Vol.
-	// 3A §2.5, §4.10.1).
-	cr4PCIDE = 1 << 17
-	// msrEFER is the IA32_EFER MSR (Intel SDM Vol. 4, Table 2-2; Vol. 3A
-	// §2.2.1).
-	msrEFER = 0xc000_0080
-	// eferNXE (IA32_EFER bit 11) makes bit 63 of paging entries XD
-	// (Intel SDM Vol. 3A §4.1.3, §4.6).
-	eferNXE = 1 << 11
-	// cr3PCIDBits are CR3[11:0], which must be 0 to set CR4.PCIDE.
-	cr3PCIDBits = uint64(maxPCID)
+	cpu "github.com/tamach/tamach/cpu/amd64"
 )
+
+// cr3PCIDBits are CR3[11:0], which must be 0 to set CR4.PCIDE (Intel SDM
+// Vol. 3A §4.10.1).
+const cr3PCIDBits = uint64(maxPCID)
 
 // INVPCID types (Intel SDM Vol. 2A, INVPCID; Vol. 3A §4.10.4.1).
 const (
@@ -26,26 +18,8 @@ const (
 	invpcidContext = 1 // single-context invalidation
 )
 
-// cpuid executes CPUID. Defined in cpu_tamago_amd64.s.
-func cpuid(leaf, subleaf uint32) (eax, ebx, ecx, edx uint32)
-
-// readCR3 returns CR3. Defined in cpu_tamago_amd64.s.
-func readCR3() uint64
-
-// writeCR3 executes MOV to CR3. Defined in cpu_tamago_amd64.s.
-func writeCR3(val uint64)
-
-// readCR4 returns CR4. Defined in cpu_tamago_amd64.s.
-func readCR4() uint64
-
-// writeCR4 executes MOV to CR4. Defined in cpu_tamago_amd64.s.
-func writeCR4(val uint64)
-
-// rdmsr reads a model-specific register. Defined in cpu_tamago_amd64.s.
-func rdmsr(msr uint32) uint64
-
-// wrmsr writes a model-specific register. Defined in cpu_tamago_amd64.s.
-func wrmsr(msr uint32, val uint64)
+// The TLB leaves, defined in cpu_tamago_amd64.s; the register leaves are
+// cpu/amd64's.
 
 // invlpg executes INVLPG on the byte at va. Defined in cpu_tamago_amd64.s.
 func invlpg(va uint64)
@@ -61,7 +35,7 @@ type HardwareCPU struct {
 
 // NewHardwareCPU reads the processor's paging features with CPUID.
 func NewHardwareCPU() *HardwareCPU {
-	return &HardwareCPU{detected: DetectFeatures(cpuid)}
+	return &HardwareCPU{detected: DetectFeatures(cpu.CPUID)}
 }
 
 // Enable turns on what the processor has of IA32_EFER.NXE and CR4.PCIDE.
@@ -69,10 +43,10 @@ func NewHardwareCPU() *HardwareCPU {
 // (true of TamaGo's boot tables); otherwise PCIDs stay off.
 func (c *HardwareCPU) Enable() Features {
 	if c.detected.NX {
-		wrmsr(msrEFER, rdmsr(msrEFER)|eferNXE)
+		cpu.WriteMSR(cpu.MSREFER, cpu.ReadMSR(cpu.MSREFER)|cpu.EFERNXE)
 	}
-	if c.detected.PCID && readCR3()&cr3PCIDBits == 0 {
-		writeCR4(readCR4() | cr4PCIDE)
+	if c.detected.PCID && cpu.ReadCR3()&cr3PCIDBits == 0 {
+		cpu.WriteCR4(cpu.ReadCR4() | cpu.CR4PCIDE)
 	}
 	return c.Features()
 }
@@ -80,14 +54,14 @@ func (c *HardwareCPU) Enable() Features {
 // Features implements CPU: the detected features the kernel has turned on.
 func (c *HardwareCPU) Features() Features {
 	f := c.detected
-	f.PCID = f.PCID && readCR4()&cr4PCIDE != 0
+	f.PCID = f.PCID && cpu.ReadCR4()&cpu.CR4PCIDE != 0
 	f.INVPCID = f.INVPCID && f.PCID
-	f.NX = f.NX && rdmsr(msrEFER)&eferNXE != 0
+	f.NX = f.NX && cpu.ReadMSR(cpu.MSREFER)&cpu.EFERNXE != 0
 	return f
 }
 
 // LoadCR3 implements CPU.
-func (c *HardwareCPU) LoadCR3(v CR3) { writeCR3(uint64(v)) }
+func (c *HardwareCPU) LoadCR3(v CR3) { cpu.WriteCR3(uint64(v)) }
 
 // InvalidatePage implements CPU.
 func (c *HardwareCPU) InvalidatePage(va pmap.VAddr) { invlpg(uint64(va)) }

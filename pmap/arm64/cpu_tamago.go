@@ -2,7 +2,11 @@
 
 package arm64
 
-import "github.com/tamach/tamach/pmap"
+import (
+	"github.com/tamach/tamach/pmap"
+
+	cpu "github.com/tamach/tamach/cpu/arm64"
+)
 
 // Hardware is the CPU of the machine the kernel runs on: system register
 // accesses and TLB maintenance at EL1, by the assembly leaves in
@@ -12,10 +16,10 @@ type Hardware struct{}
 var _ CPU = Hardware{}
 
 // MMFR0 implements CPU.
-func (Hardware) MMFR0() uint64 { return readMMFR0() }
+func (Hardware) MMFR0() uint64 { return cpu.ReadMMFR0() }
 
 // MMFR1 implements CPU.
-func (Hardware) MMFR1() uint64 { return readMMFR1() }
+func (Hardware) MMFR1() uint64 { return cpu.ReadMMFR1() }
 
 // SetTTBR0 implements CPU.
 func (Hardware) SetTTBR0(v uint64) { writeTTBR0(v) }
@@ -34,12 +38,6 @@ func (Hardware) InvalidateAll() { tlbiVMALLE1IS() }
 
 // Sync implements CPU.
 func (Hardware) Sync() { syncTables() }
-
-// readMMFR0 returns ID_AA64MMFR0_EL1. Defined in cpu_tamago_arm64.s.
-func readMMFR0() uint64
-
-// readMMFR1 returns ID_AA64MMFR1_EL1. Defined in cpu_tamago_arm64.s.
-func readMMFR1() uint64
 
 // writeTTBR0 writes TTBR0_EL1, then ISB. Defined in cpu_tamago_arm64.s.
 func writeTTBR0(v uint64)

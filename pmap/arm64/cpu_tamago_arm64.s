@@ -9,18 +9,6 @@
 
 #include "textflag.h"
 
-// func readMMFR0() uint64
-TEXT ·readMMFR0(SB),NOSPLIT,$0-8
-	MRS	ID_AA64MMFR0_EL1, R0
-	MOVD	R0, ret+0(FP)
-	RET
-
-// func readMMFR1() uint64
-TEXT ·readMMFR1(SB),NOSPLIT,$0-8
-	MRS	ID_AA64MMFR1_EL1, R0
-	MOVD	R0, ret+0(FP)
-	RET
-
 // func writeTTBR0(v uint64)
 TEXT ·writeTTBR0(SB),NOSPLIT,$0-8
 	MOVD	v+0(FP), R0

@@ -1,0 +1,80 @@
+//go:build tamago && arm64
+
+package arm64
+
+import (
+	"github.com/tamach/tamach/pmap"
+	arm64pmap "github.com/tamach/tamach/pmap/arm64"
+
+	"github.com/tamach/tamach/kernel/machine"
+
+	cpu "github.com/tamach/tamach/cpu/arm64"
+)
+
+// Quantum is how long a thread runs at EL0 before the EL1 virtual timer
+// preempts it, in nanoseconds.
+var Quantum int64 = 10_000_000
+
+// Run implements machine.Machine: see run. A context not made by
+// NewContext or Clone, or a space that is not a pmap/arm64 user space, is a
+// broken invariant and panics.
+func (m *Machine) Run(c machine.Context, space pmap.Pmap) machine.Trap {
+	ctx, ok := c.(*Context)
+	if !ok {
+		panic("arm64.Machine.Run: the context is not an arm64 Context")
+	}
+	s, ok := space.(*arm64pmap.Space)
+	if !ok || s.Kind() != pmap.KindUser {
+		panic("arm64.Machine.Run: the space is not a pmap/arm64 user space")
+	}
+	return m.run(ctx, s)
+}
+
+// run runs the thread c in the task address space s at EL0 until the next
+// exception, and returns why (kernel/machine). Every page fault is
+// returned, including those that only emulate the Access flag or the dirty
+// state: the vm fault handler resolves those first (pmap FastFault).
+//
+// The task's tables and ASID are loaded by the trampoline on the way out
+// (trapCPU defers Activate's TTBR0_EL1 write), EL0 runs with every exception
+// unmasked, and the virtual timer is armed for Quantum. On return the kernel
+// runs on its own tables again with DAIF masked, and the timer is off.
+func (m *Machine) run(c *Context, s *arm64pmap.Space) machine.Trap {
+	c.sanitize()
+	s.Activate()
+	a := m.tramp.area
+	a.UserTTBR0 = m.cpu.userTTBR
+	armTimer(nanosToTicks(Quantum))
+	enterUser(m.tramp.areaAddr, c)
+	entry := cpu.Vector(a.Kind)
+	var intid uint64
+	if entry.Kind() == cpu.KindIRQ && entry.Group() == cpu.GroupLower64 {
+		// Acknowledge before the timer stops: its PPI is level-sensitive,
+		// and once the line drops the GIC reports no interrupt (1023).
+		intid = ackIRQ()
+	}
+	stopTimer()
+	m.kernel.Activate()
+	if entry.Group() != cpu.GroupLower64 {
+		print("machine: exception at EL1 in the trampoline: vector ", a.Kind, " ESR_EL1 ", hex(a.ESR),
+			" FAR_EL1 ", hex(a.FAR), " ELR_EL1 ", hex(c.ELR), "\n")
+		panic("arm64.Machine.run: exception inside the trap trampoline")
+	}
+	return decodeTrap(entry.Kind(), cpu.ESR(a.ESR), a.FAR, intid)
+}
+
+// nanosToTicks converts nanoseconds to counter ticks.
+func nanosToTicks(ns int64) uint64 {
+	const nanosPerSecond = 1_000_000_000
+	return uint64(ns) * cpu.ReadCNTFRQ() / nanosPerSecond
+}
+
+// hex formats v for print.
+func hex(v uint64) string {
+	const digits = "0123456789abcdef"
+	b := []byte("0x0000000000000000")
+	for i := 0; i < 16; i++ {
+		b[17-i] = digits[v>>(4*i)&0xf]
+	}
+	return string(b)
+}
