@@ -76,34 +76,37 @@ func NewImageAt(sys *vm.System, arch *Arch, name string, file io.ReaderAt, size 
 		return nil, err
 	}
 	img := &Image{Name: name, Entry: f.Entry, arch: arch}
+	if err := img.load(sys, f, file, size, min, max); err != nil {
+		img.Release() // the segments made before the error
+		return nil, err
+	}
+	return img, nil
+}
+
+// load makes the image's segments from f's program headers, each with its
+// memory object over file, and checks the entry point.
+func (img *Image) load(sys *vm.System, f *elf.File, file io.ReaderAt, size int64, min, max vm.VAddr) error {
 	for _, p := range f.Progs {
 		switch p.Type {
 		case elf.PT_LOAD:
 		case elf.PT_DYNAMIC, elf.PT_INTERP:
-			return nil, badImage("dynamically linked (%v)", p.Type)
+			return badImage("dynamically linked (%v)", p.Type)
 		default:
 			continue
 		}
 		s, err := newSegment(p.ProgHeader, uint64(size), min, max)
 		if err != nil {
-			img.Release()
-			return nil, err
+			return err
 		}
 		if len(img.segs) > 0 && s.start < img.segs[len(img.segs)-1].end {
-			img.Release()
-			return nil, badImage("segment at %#x overlaps or precedes the one before", p.Vaddr)
+			return badImage("segment at %#x overlaps or precedes the one before", p.Vaddr)
 		}
 		if err := s.makeObject(sys, file, p.Off); err != nil {
-			img.Release()
-			return nil, err
+			return err
 		}
 		img.segs = append(img.segs, s)
 	}
-	if err := img.checkEntry(); err != nil {
-		img.Release()
-		return nil, err
-	}
-	return img, nil
+	return img.checkEntry()
 }
 
 // checkHeader validates the ELF header for arch.

@@ -259,6 +259,16 @@ func TestBadImages(t *testing.T) {
 			{vaddr: testText, flags: pfR | pfX, data: []byte{1}, memsz: 1},
 			{vaddr: testText + 0x800, flags: pfR | pfW, data: []byte{1}, memsz: 1}}, nil),
 		"flags": buildELFRaw(62, testText, seg(), func(i int, ph []byte) { ph[4] = 0x80 }),
+		// A PT_INTERP after a PT_LOAD: the first segment's object must be
+		// released when the image is refused.
+		"interp": buildELFRaw(62, testText, []elfSeg{
+			{vaddr: testText, flags: pfR | pfX, data: []byte{1}, memsz: 1},
+			{vaddr: testText + 0x10000, flags: pfR, data: []byte{1}, memsz: 1}},
+			func(i int, ph []byte) {
+				if i == 1 {
+					ph[0] = 3 // PT_INTERP
+				}
+			}),
 	}
 	for name, data := range cases {
 		if img, err := NewImage(tk.env.VM, AMD64, name, data, vmtest.UserMin, vmtest.UserMax); err == nil {

@@ -11,10 +11,6 @@ import (
 	cpu "github.com/tamach/tamach/cpu/arm64"
 )
 
-// Quantum is how long a thread runs at EL0 before the EL1 virtual timer
-// preempts it, in nanoseconds.
-var Quantum int64 = 10_000_000
-
 // Run implements machine.Machine: see run. A context not made by
 // NewContext or Clone, or a space that is not a pmap/arm64 user space, is a
 // broken invariant and panics.
@@ -37,14 +33,14 @@ func (m *Machine) Run(c machine.Context, space pmap.Pmap) machine.Trap {
 //
 // The task's tables and ASID are loaded by the trampoline on the way out
 // (trapCPU defers Activate's TTBR0_EL1 write), EL0 runs with every exception
-// unmasked, and the virtual timer is armed for Quantum. On return the kernel
+// unmasked, and the virtual timer is armed for the quantum. On return the kernel
 // runs on its own tables again with DAIF masked, and the timer is off.
 func (m *Machine) run(c *Context, s *arm64pmap.Space) machine.Trap {
 	c.sanitize()
 	s.Activate()
 	a := m.tramp.area
 	a.UserTTBR0 = m.cpu.userTTBR
-	armTimer(nanosToTicks(Quantum))
+	armTimer(nanosToTicks(quantum))
 	enterUser(m.tramp.areaAddr, c)
 	entry := cpu.Vector(a.Kind)
 	var intid uint64
@@ -61,12 +57,6 @@ func (m *Machine) run(c *Context, s *arm64pmap.Space) machine.Trap {
 		panic("arm64.Machine.run: exception inside the trap trampoline")
 	}
 	return decodeTrap(entry.Kind(), cpu.ESR(a.ESR), a.FAR, intid)
-}
-
-// nanosToTicks converts nanoseconds to counter ticks.
-func nanosToTicks(ns int64) uint64 {
-	const nanosPerSecond = 1_000_000_000
-	return uint64(ns) * cpu.ReadCNTFRQ() / nanosPerSecond
 }
 
 // hex formats v for print.

@@ -67,15 +67,6 @@ func trampolineAddr() uint64
 // enterUser runs ctx at EL0 until the next exception (see the .s file).
 func enterUser(area uint64, ctx *Context)
 
-// armTimer fires the EL1 virtual timer after ticks counter ticks.
-func armTimer(ticks uint64)
-
-// stopTimer disables the EL1 virtual timer.
-func stopTimer()
-
-// ackIRQ acknowledges and ends the pending interrupt and returns its INTID.
-func ackIRQ() uint64
-
 // build maps the trampoline's text pages and a fresh trap area frame into
 // the TTBR1 space upper, after checking the text's markers.
 func (t *trampState) build(upper *arm64pmap.Space, frames pmap.Frames) error {
