@@ -216,6 +216,14 @@ func TestNoFrames(t *testing.T) {
 	if err := k.Remove(0x1000, 0x2000); !errors.Is(err, pmap.ErrNoFrames) {
 		t.Errorf("split with no frames: %v", err)
 	}
+	// Enter with ProtNone removes the page, which splits the large page
+	// first: the failed split is Enter's error, and the page stays mapped.
+	if err := k.Enter(0x1000, 0x1000, pmap.ProtNone, 0); !errors.Is(err, pmap.ErrNoFrames) {
+		t.Errorf("Enter(ProtNone) splitting with no frames: %v", err)
+	}
+	if _, _, ok := k.Extract(0x1000); !ok {
+		t.Error("failed Enter(ProtNone) unmapped the page")
+	}
 	e.arena.SetLimit(0)
 	if _, err := e.sys.Create(pmap.KindUser); err != nil {
 		t.Fatal(err)

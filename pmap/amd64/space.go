@@ -114,8 +114,7 @@ func (s *Space) Enter(va pmap.VAddr, pa pmap.PAddr, prot pmap.Prot, flags pmap.F
 		return err
 	}
 	if prot == pmap.ProtNone {
-		s.removeRange(va, va+pmap.PageSize)
-		return nil
+		return s.removeRange(va, va+pmap.PageSize)
 	}
 	slot, parent, err := s.walk(va, levelPT)
 	if err != nil {
