@@ -76,13 +76,6 @@ func (s *Space) Destroy() {
 	s.releasePCID()
 }
 
-// removeAll removes every mapping of both halves and frees every table but
-// the root.
-func (s *Space) removeAll() {
-	op := rangeOp{kind: opRemove, b: batch{s: s}}
-	s.visitRange(&op, 0, linearEnd)
-}
-
 // leafBits returns the encoding inputs for a mapping made with prot and
 // flags at pa in this space.
 func (s *Space) leafBits(pa pmap.PAddr, prot pmap.Prot, flags pmap.Flags, managed bool) leafBits {
@@ -189,9 +182,6 @@ func (s *Space) account(e entry, level int, sign int) {
 	}
 }
 
-// addCount adds d to the occupancy count of the table e references.
-func (e *entry) addCount(d int) { *e = e.withCount(e.count() + d) }
-
 // Extract implements pmap.Pmap. va need not be page-aligned: the offset is
 // carried into pa.
 func (s *Space) Extract(va pmap.VAddr) (pmap.PAddr, pmap.Prot, bool) {
@@ -223,36 +213,4 @@ func (s *Space) SetWired(va pmap.VAddr, wired bool) error {
 	}
 	s.account(*slot, level, +1)
 	return nil
-}
-
-// Remove implements pmap.Pmap.
-func (s *Space) Remove(start, end pmap.VAddr) error {
-	if err := checkRange(start, end, s.kind, 0); err != nil {
-		return err
-	}
-	return s.removeRange(start, end)
-}
-
-// Protect implements pmap.Pmap. Read access stays while any right does: x86
-// has no write-only or execute-only pages (Intel SDM Vol. 3A §4.6).
-func (s *Space) Protect(start, end pmap.VAddr, prot pmap.Prot) error {
-	if err := checkRange(start, end, s.kind, 0); err != nil {
-		return err
-	}
-	if err := checkProt(prot, 0); err != nil {
-		return err
-	}
-	if prot == pmap.ProtNone {
-		return s.removeRange(start, end)
-	}
-	return s.protectRange(start, end, prot)
-}
-
-// protectPage lowers the protection of the mapped page at va (PageProtect).
-func (s *Space) protectPage(va pmap.VAddr, prot pmap.Prot) {
-	slot := s.leafAt(va)
-	if e := slot.lowered(prot, s.sys.feat.NX); e != *slot {
-		*slot = e
-		s.invalidate(va)
-	}
 }

@@ -32,6 +32,21 @@ package amd64
 
 import "github.com/tamach/tamach/pmap"
 
+// PCID is a process-context identifier: the 12-bit tag the processor attaches
+// to TLB and paging-structure-cache entries when CR4.PCIDE = 1 (Intel SDM
+// Vol. 3A §4.10.1).
+type PCID uint16
+
+// Process-context identifiers.
+const (
+	// KernelPCID tags the kernel's own tables; it is also the PCID every
+	// space uses when the CPU has no PCIDs (with CR4.PCIDE = 0 the
+	// processor behaves as if PCID 000H is current, §4.10.1).
+	KernelPCID PCID = 0
+	// maxPCID is the largest PCID: CR3 bits 11:0 (§4.10.1).
+	maxPCID PCID = 1<<12 - 1
+)
+
 // batchLimit is how many pages one range operation invalidates one by one
 // before it falls back to dropping every entry of the space's PCID.
 const batchLimit = 32

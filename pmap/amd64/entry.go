@@ -120,6 +120,12 @@ func (e entry) withCount(n int) entry {
 	return e&^countMask | entry(n)<<countShift
 }
 
+// addCount adds d to the occupancy count of the table e references.
+func (e *entry) addCount(d int) { *e = e.withCount(e.count() + d) }
+
+// table returns the address of the table the non-leaf entry e references.
+func (e entry) table() pmap.PAddr { return pmap.PAddr(e & entryAddrMask) }
+
 // tableEntry builds an entry that references the table at pa. Upper levels
 // are permissive (Present, writable, and user-accessible in user spaces, never
 // execute-disabled) so that the leaf alone decides the access rights: the
@@ -202,6 +208,3 @@ func (e entry) lowered(prot pmap.Prot, nx bool) entry {
 	}
 	return e
 }
-
-// pages returns how many 4 KiB pages a leaf at level covers.
-func pages(level int) uint64 { return levelSize(level) / pmap.PageSize }
