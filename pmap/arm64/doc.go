@@ -23,10 +23,12 @@
 //
 // # Layout of the package
 //
-//   - desc.go: descriptor bits and the encoding of one mapping;
+//   - entry.go: descriptor bits and the encoding of one mapping;
+//   - addr.go: levels, the split of an address, argument checks;
 //   - regs.go: MAIR_EL1, TCR_EL1 and TTBR values, ID register decoding;
 //   - cpu.go: the CPU interface (what only the hardware can do);
-//   - system.go, asid.go: the machine-wide half: spaces, ASIDs, physical pages;
+//   - tlb.go: ASIDs, TLB maintenance, Activate and Prepare;
+//   - system.go: the machine-wide half: spaces, physical pages;
 //   - space.go, walk.go, ranges.go, maprange.go, fault.go: one address space;
 //   - cpu_tamago.go, cpu_tamago_arm64.s: the bare-metal CPU (Hardware);
 //   - qemusmoke/: a program that runs the package on QEMU virt's MMU

@@ -2,36 +2,6 @@ package arm64
 
 import "github.com/tamach/tamach/pmap"
 
-// Translation geometry for the 4KB granule with 48-bit virtual addresses
-// (Arm ARM D8.2, "Translation process": with TCR_ELx.T0SZ = 16 the walk
-// starts at level 0; each level resolves 9 bits of the input address).
-const (
-	levels     = 4                // L0..L3
-	leafLevel  = levels - 1       // L3 holds page descriptors
-	indexBits  = 9                // bits of VA resolved per level
-	indexMask  = 1<<indexBits - 1 // one table index
-	vaBits     = 48               // input address size of each half
-	halfSize   = uint64(1) << vaBits
-	upperBase  = ^(halfSize - 1) // 0xffff000000000000, first TTBR1 address
-	paBits     = 48              // output address size we program (TCR_EL1.IPS)
-	paLimit    = uint64(1) << paBits
-	blockLevel = 1 // first level that may hold a block (1 GiB) with 4KB granule, D8.3.1
-)
-
-// levelShift is log2 of the size mapped by one entry of a level-l table:
-// 39 (512 GiB) at L0, 30 (1 GiB) at L1, 21 (2 MiB) at L2, 12 (4 KiB) at L3.
-func levelShift(l int) uint { return uint(pmap.PageShift + indexBits*(leafLevel-l)) }
-
-// levelSize is the number of bytes one entry of a level-l table maps.
-func levelSize(l int) uint64 { return 1 << levelShift(l) }
-
-// levelPages is the number of 4 KiB pages one leaf at level l maps.
-func levelPages(l int) uint64 { return levelSize(l) >> pmap.PageShift }
-
-// index is the entry of a level-l table that translates the offset off
-// (an address with the half's base removed).
-func index(off uint64, l int) int { return int(off>>levelShift(l)) & indexMask }
-
 // Descriptor bits, Arm ARM D8.3, "Translation table descriptor formats"
 // (D8.3.1 table descriptors, D8.3.2 block and page descriptors) and D8.4,
 // "Memory access control".
