@@ -10,11 +10,12 @@ import (
 // (Arm ARM D8.2, "Translation process": with TCR_ELx.T0SZ = 16 the walk
 // starts at level 0; each level resolves 9 bits of the input address).
 const (
-	levels     = 4                // L0..L3
-	leafLevel  = levels - 1       // L3 holds page descriptors
-	indexBits  = 9                // bits of VA resolved per level
-	indexMask  = 1<<indexBits - 1 // one table index
-	vaBits     = 48               // input address size of each half
+	levels     = 4              // L0..L3
+	leafLevel  = levels - 1     // L3 holds page descriptors
+	indexBits  = 9              // bits of VA resolved per level
+	entries    = 1 << indexBits // entries per table
+	indexMask  = entries - 1    // one table index
+	vaBits     = 48             // input address size of each half
 	halfSize   = uint64(1) << vaBits
 	upperBase  = ^(halfSize - 1) // 0xffff000000000000, first TTBR1 address
 	paBits     = 48              // output address size we program (TCR_EL1.IPS)

@@ -117,7 +117,7 @@ func TestGoldenDescriptors(t *testing.T) {
 			}
 		})
 	}
-	if d := tableDesc(0x4000_5000, 3); d != 0x4000_500f {
+	if d := tableEntry(0x4000_5000, 3); d != 0x4000_500f {
 		t.Errorf("table descriptor with count 3 = %#x, want 0x4000500f", d)
 	}
 }

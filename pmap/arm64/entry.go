@@ -2,46 +2,56 @@ package arm64
 
 import "github.com/tamach/tamach/pmap"
 
-// Descriptor bits, Arm ARM D8.3, "Translation table descriptor formats"
-// (D8.3.1 table descriptors, D8.3.2 block and page descriptors) and D8.4,
-// "Memory access control".
+// entry is one 8-byte translation table descriptor of the VMSAv8-64 4KB
+// granule: a table descriptor at L0 to L2, a block descriptor at L1 or L2, a
+// page descriptor at L3, or an invalid one (Arm ARM D8.3, "Translation table
+// descriptor formats"). Bits[1:0] and the level tell which; the other bits
+// mean something different in table and in block/page descriptors.
+type entry uint64
+
+// Hardware bits, Arm ARM D8.3 (D8.3.1 table descriptors, D8.3.2 block and
+// page descriptors) and D8.4, "Memory access control".
 const (
-	descValid = 1 << 0 // bit[0]: valid; 0 faults (Translation fault)
-	descTable = 1 << 1 // bit[1]: L0-L2: 1 table, 0 block; L3: must be 1 (page)
+	entryValid entry = 1 << 0 // bit[0]: valid; 0 faults (Translation fault)
+	entryTable entry = 1 << 1 // bit[1]: L0-L2: 1 table, 0 block; L3: must be 1 (page)
 
 	// Lower attributes of block and page descriptors.
-	descAttrIndxShift = 2                          // AttrIndx[2:0], bits[4:2]: index into MAIR_EL1
-	descAttrIndxMask  = 0b111 << descAttrIndxShift // the AttrIndx field
-	descAPEL0         = 1 << 6                     // AP[1], bit[6]: EL0 may access (data)
-	descAPRO          = 1 << 7                     // AP[2], bit[7]: read-only at every level
-	descSHShift       = 8                          // SH[1:0], bits[9:8]: shareability
-	descSHInner       = 0b11 << descSHShift        // Inner Shareable
-	descAF            = 1 << 10                    // AF, bit[10]: Access flag
-	descNG            = 1 << 11                    // nG, bit[11]: not global, tagged with the ASID
+	entryAttrIndxShift       = 2                           // AttrIndx[2:0], bits[4:2]: index into MAIR_EL1
+	entryAttrIndxMask  entry = 0b111 << entryAttrIndxShift // the AttrIndx field
+	entryAPEL0         entry = 1 << 6                      // AP[1], bit[6]: EL0 may access (data)
+	entryAPRO          entry = 1 << 7                      // AP[2], bit[7]: read-only at every level
+	entrySHShift             = 8                           // SH[1:0], bits[9:8]: shareability
+	entrySHInner       entry = 0b11 << entrySHShift        // Inner Shareable
+	entryAF            entry = 1 << 10                     // AF, bit[10]: Access flag
+	entryNG            entry = 1 << 11                     // nG, bit[11]: not global, tagged with the ASID
 
-	// Output address, bits[47:12] of a page descriptor; a block descriptor
-	// at level l uses bits[47:levelShift(l)] (D8.3.2).
-	descOAMask = (paLimit - 1) &^ pmap.PageMask
+	// entryAddrMask selects the output address, bits[47:12] of a page
+	// descriptor and of a table descriptor (the next-level table); a block
+	// descriptor at level l uses bits[47:levelShift(l)] (D8.3.2).
+	entryAddrMask entry = entry(paLimit-1) &^ pmap.PageMask
 
 	// Upper attributes of block and page descriptors.
-	descDBM = 1 << 51 // DBM, bit[51]: Dirty Bit Modifier (FEAT_HAFDBS), D8.5.5
-	descPXN = 1 << 53 // PXN, bit[53]: not executable at EL1
-	descUXN = 1 << 54 // UXN, bit[54]: not executable at EL0
+	entryDBM entry = 1 << 51 // DBM, bit[51]: Dirty Bit Modifier (FEAT_HAFDBS), D8.5.5
+	entryPXN entry = 1 << 53 // PXN, bit[53]: not executable at EL1
+	entryUXN entry = 1 << 54 // UXN, bit[54]: not executable at EL0
+)
 
-	// Bits[58:55] of block and page descriptors are IGNORED by the
-	// hardware and reserved for software use (D8.3.2, "Software use"
-	// field). The pmap keeps there what the hardware bits cannot say.
-	swWrite   = 1 << 55 // the mapping's protection includes write (AP[2] may still be 1: clean)
-	swWired   = 1 << 56 // entered with pmap.Wired
-	swTracked = 1 << 57 // referenced/modified are tracked: AF and AP[2] start clear/set and change
-	swDirect  = 1 << 58 // made by MapRange: the kernel's window on RAM, not in the reverse map
+// Software bits. Bits[58:55] of block and page descriptors are IGNORED by
+// the hardware and reserved for software use (D8.3.2, "Software use"
+// field); the pmap keeps there what the hardware bits cannot say. Table
+// descriptors ignore bits[11:2] (D8.3.1, "Table descriptor format", with
+// FEAT_HAFT and TCR_EL1.DS not enabled).
+const (
+	swWrite   entry = 1 << 55 // the mapping's protection includes write (AP[2] may still be 1: clean)
+	swWired   entry = 1 << 56 // entered with pmap.Wired
+	swTracked entry = 1 << 57 // referenced/modified are tracked: AF and AP[2] start clear/set and change
+	swDirect  entry = 1 << 58 // made by MapRange: the kernel's window on RAM, not in the reverse map
 
-	// Table descriptors ignore bits[11:2] (D8.3.1, "Table descriptor
-	// format", with FEAT_HAFT and TCR_EL1.DS not enabled). The pmap keeps
-	// there the number of valid entries of the table the descriptor
-	// points to, so that emptied tables are found without a scan.
-	tableCountShift = 2
-	tableCountMask  = 0x3ff << tableCountShift // 10 bits: counts up to 512
+	// countShift and countMask place, in a table descriptor, the number
+	// of valid entries of the table it points to (bits[11:2], room for
+	// 0..1023), so that emptied tables are found without a scan.
+	countShift       = 2
+	countMask  entry = 0x3ff << countShift
 )
 
 // MAIR_EL1 attribute indexes used in AttrIndx (see MAIR in regs.go).
@@ -51,58 +61,73 @@ const (
 	attrNormalNC = 2 // Normal memory, Non-cacheable (exported in MAIR, unused by Enter)
 )
 
-// valid reports whether d is a valid descriptor.
-func valid(d uint64) bool { return d&descValid != 0 }
+// valid reports whether e is a valid descriptor (bit[0]): the walk uses only
+// valid descriptors; any other value is a Translation fault.
+func (e entry) valid() bool { return e&entryValid != 0 }
 
-// isTable reports whether d, found in a level-l table, points to a table.
-func isTable(d uint64, l int) bool {
-	return l < leafLevel && d&(descValid|descTable) == descValid|descTable
+// isTable reports whether e, found in a level-l table, points to a table.
+func (e entry) isTable(l int) bool {
+	return l < leafLevel && e&(entryValid|entryTable) == entryValid|entryTable
 }
 
-// isLeaf reports whether d, found in a level-l table, is a block or page.
-func isLeaf(d uint64, l int) bool { return valid(d) && !isTable(d, l) }
+// leaf reports whether e, found in a level-l table, is a valid block or page
+// descriptor: it maps memory rather than a table.
+func (e entry) leaf(l int) bool { return e.valid() && !e.isTable(l) }
 
-// outputAddr is the output address of a block or page descriptor at level l,
-// or the next-level table address of a table descriptor.
-func outputAddr(d uint64, l int) pmap.PAddr {
-	if isTable(d, l) {
-		return pmap.PAddr(d & descOAMask)
+// frame is the output address of a block or page descriptor at level l, or
+// the next-level table address of a table descriptor.
+func (e entry) frame(l int) pmap.PAddr {
+	if e.isTable(l) {
+		return e.tableAddr()
 	}
-	return pmap.PAddr(d & descOAMask &^ (levelSize(l) - 1))
+	return pmap.PAddr(e & entryAddrMask &^ entry(levelSize(l)-1))
 }
 
-// tableDesc is the descriptor of a next-level table at pa holding count valid
-// entries. APTable, UXNTable and PXNTable are zero: a table adds no
+// tableAddr returns the address of the table the table descriptor e points
+// to.
+func (e entry) tableAddr() pmap.PAddr { return pmap.PAddr(e & entryAddrMask) }
+
+// count returns the number of valid entries of the table e points to.
+func (e entry) count() int { return int((e & countMask) >> countShift) }
+
+// withCount returns the table descriptor e with its count set to n.
+func (e entry) withCount(n int) entry {
+	if n < 0 || n > entries {
+		panic("arm64.entry.withCount: table entry count out of range")
+	}
+	return e&^countMask | entry(n)<<countShift
+}
+
+// addCount adds d to the count of the table descriptor e. e is nil for the
+// root table, which no descriptor points to: its count is not kept, since
+// only Destroy frees it. Table descriptors are never written by the
+// hardware, so a plain update is safe.
+func (e *entry) addCount(d int) {
+	if e != nil {
+		*e = e.withCount(e.count() + d)
+	}
+}
+
+// tableEntry is the descriptor of a next-level table at pa holding count
+// valid entries. APTable, UXNTable and PXNTable are zero: a table adds no
 // restriction to what its leaves say (D8.4.2, "Hierarchical control of
 // access permissions").
-func tableDesc(pa pmap.PAddr, count int) uint64 {
-	return uint64(pa) | uint64(count)<<tableCountShift | descTable | descValid
-}
-
-// tableCount is the number of valid entries of the table d points to.
-func tableCount(d uint64) int { return int(d&tableCountMask) >> tableCountShift }
-
-// withCount returns the table descriptor d with its count moved by delta.
-func withCount(d uint64, delta int) uint64 {
-	n := tableCount(d) + delta
-	if n < 0 || n > pmap.Entries {
-		panic("arm64.withCount: table entry count out of range")
-	}
-	return d&^tableCountMask | uint64(n)<<tableCountShift
+func tableEntry(pa pmap.PAddr, count int) entry {
+	return entry(pa) | entry(count)<<countShift | entryTable | entryValid
 }
 
 // leafType is the value of bits[1:0] of a leaf at level l: a page descriptor
 // at L3 (0b11), a block descriptor above (0b01), D8.3.2.
-func leafType(l int) uint64 {
+func leafType(l int) entry {
 	if l == leafLevel {
-		return descTable | descValid
+		return entryTable | entryValid
 	}
-	return descValid
+	return entryValid
 }
 
-// leafSpec is one mapping as the pmap thinks of it, before encoding.
-type leafSpec struct {
-	pa      pmap.PAddr
+// leafAttrs is what a leaf gets besides its output address and its type:
+// one mapping as the pmap thinks of it, before encoding.
+type leafAttrs struct {
 	prot    pmap.Prot // effective protection, see effectiveProt
 	user    bool      // reachable from EL0
 	global  bool      // nG clear: only in the TTBR1 half
@@ -110,34 +135,34 @@ type leafSpec struct {
 	wired   bool      // pmap.Wired
 	tracked bool      // referenced/modified tracked: starts with AF clear and clean
 	direct  bool      // made by MapRange, never in the reverse map
+	hwDirty bool      // the hardware manages the dirty state (TCR_EL1.HD): a tracked writable leaf carries DBM
 }
 
-// encode builds the block or page descriptor of s for a level-l table.
-// hwDirty tells whether the hardware manages the dirty state (TCR_EL1.HD),
-// in which case a tracked writable mapping carries DBM.
-func (s leafSpec) encode(l int, hwDirty bool) uint64 {
-	d := uint64(s.pa) | leafType(l) | descSHInner
-	if s.device {
-		d |= attrDevice << descAttrIndxShift
+// leafEntry builds the block or page descriptor for a level-l leaf mapping
+// pa with the attributes a.
+func leafEntry(pa pmap.PAddr, l int, a leafAttrs) entry {
+	e := entry(pa) | leafType(l) | entrySHInner
+	if a.device {
+		e |= attrDevice << entryAttrIndxShift
 	} else {
-		d |= attrNormal << descAttrIndxShift
+		e |= attrNormal << entryAttrIndxShift
 	}
-	if !s.global {
-		d |= descNG
+	if !a.global {
+		e |= entryNG
 	}
-	d |= s.accessBits()
-	d |= s.stateBits(hwDirty)
-	d |= s.execBits()
-	if s.wired {
-		d |= swWired
+	e |= a.accessBits()
+	e |= a.stateBits()
+	e |= a.execBits()
+	if a.wired {
+		e |= swWired
 	}
-	if s.tracked {
-		d |= swTracked
+	if a.tracked {
+		e |= swTracked
 	}
-	if s.direct {
-		d |= swDirect
+	if a.direct {
+		e |= swDirect
 	}
-	return d
+	return e
 }
 
 // accessBits are AP[2:1] and the software write bit. Data access
@@ -152,17 +177,17 @@ func (s leafSpec) encode(l int, hwDirty bool) uint64 {
 //
 // A writable mapping that is tracked starts read-only (AP[2] = 1, "clean");
 // its first write makes it writable (see stateBits and FastFault).
-func (s leafSpec) accessBits() uint64 {
-	var d uint64
-	if s.user && s.prot&pmap.ProtRead != 0 {
-		d |= descAPEL0
+func (a leafAttrs) accessBits() entry {
+	var e entry
+	if a.user && a.prot&pmap.ProtRead != 0 {
+		e |= entryAPEL0
 	}
-	if s.prot&pmap.ProtWrite != 0 {
-		d |= swWrite
+	if a.prot&pmap.ProtWrite != 0 {
+		e |= swWrite
 	} else {
-		d |= descAPRO
+		e |= entryAPRO
 	}
-	return d
+	return e
 }
 
 // stateBits are the Access flag and the clean/dirty state. A tracked mapping
@@ -171,35 +196,35 @@ func (s leafSpec) accessBits() uint64 {
 // flag") and clean (AP[2] = 1; with TCR_EL1.HD = 1 and DBM = 1 the hardware
 // clears AP[2] on the first write, D8.5.5 "Hardware management of the dirty
 // state"). An untracked mapping is accessed and writable from the start.
-func (s leafSpec) stateBits(hwDirty bool) uint64 {
-	if !s.tracked {
-		return descAF
+func (a leafAttrs) stateBits() entry {
+	if !a.tracked {
+		return entryAF
 	}
-	if s.prot&pmap.ProtWrite == 0 {
+	if a.prot&pmap.ProtWrite == 0 {
 		return 0
 	}
-	if hwDirty {
-		return descAPRO | descDBM
+	if a.hwDirty {
+		return entryAPRO | entryDBM
 	}
-	return descAPRO
+	return entryAPRO
 }
 
 // execBits are PXN and UXN (D8.4.1, "Instruction access permissions"). The
 // kernel never executes user pages: every user mapping is PXN (besides, the
 // architecture treats any EL0-writable location as PXN). Kernel mappings
 // are always UXN, and device memory is never executable.
-func (s leafSpec) execBits() uint64 {
-	exec := s.prot&pmap.ProtExecute != 0 && !s.device
-	if s.user {
+func (a leafAttrs) execBits() entry {
+	exec := a.prot&pmap.ProtExecute != 0 && !a.device
+	if a.user {
 		if exec {
-			return descPXN
+			return entryPXN
 		}
-		return descPXN | descUXN
+		return entryPXN | entryUXN
 	}
 	if exec {
-		return descUXN
+		return entryUXN
 	}
-	return descPXN | descUXN
+	return entryPXN | entryUXN
 }
 
 // effectiveProt is the protection a mapping of prot really gets: device
@@ -216,62 +241,62 @@ func effectiveProt(prot pmap.Prot, user, device bool) pmap.Prot {
 	return prot
 }
 
-// isUserLeaf reports whether the leaf d is reachable from EL0: EL0 may read
-// it (AP[1]) or execute it (UXN clear). Kernel leaves are always UXN.
-func isUserLeaf(d uint64) bool { return d&descAPEL0 != 0 || d&descUXN == 0 }
+// user reports whether the leaf e is reachable from EL0: EL0 may read it
+// (AP[1]) or execute it (UXN clear). Kernel leaves are always UXN.
+func (e entry) user() bool { return e&entryAPEL0 != 0 || e&entryUXN == 0 }
 
-// isDevice reports whether the leaf d maps Device memory.
-func isDevice(d uint64) bool { return d&descAttrIndxMask == attrDevice<<descAttrIndxShift }
+// device reports whether the leaf e maps Device memory.
+func (e entry) device() bool { return e&entryAttrIndxMask == attrDevice<<entryAttrIndxShift }
 
-// leafProt decodes the effective protection of the leaf d.
-func leafProt(d uint64) pmap.Prot {
+// prot decodes the effective protection of the leaf e.
+func (e entry) prot() pmap.Prot {
 	var p pmap.Prot
-	if isUserLeaf(d) {
-		if d&descAPEL0 != 0 {
+	if e.user() {
+		if e&entryAPEL0 != 0 {
 			p |= pmap.ProtRead
 		}
-		if d&descUXN == 0 {
+		if e&entryUXN == 0 {
 			p |= pmap.ProtExecute
 		}
 	} else {
 		p |= pmap.ProtRead
-		if d&descPXN == 0 {
+		if e&entryPXN == 0 {
 			p |= pmap.ProtExecute
 		}
 	}
-	if d&swWrite != 0 {
+	if e&swWrite != 0 {
 		p |= pmap.ProtWrite
 	}
 	return p
 }
 
-// referenced reports whether the leaf d has been accessed (AF set).
-func referenced(d uint64) bool { return d&descAF != 0 }
-
-// dirty reports whether the leaf d has been written: it allows writes and
-// the hardware already lets them through (AP[2] clear).
-func dirty(d uint64) bool { return d&swWrite != 0 && d&descAPRO == 0 }
-
-// lowerProt returns the leaf d with its protection lowered to p, an
-// effective protection no wider than leafProt(d). AF and the clean/dirty
-// state are kept while write stays allowed. Only permission bits change,
-// which needs no break-before-make (D8.16.1, "Using break-before-make when
-// updating translation table entries": only changes of output address, block
-// size, memory type, shareability or cacheability, or of nG from 1 to 0,
-// need the sequence).
-func lowerProt(d uint64, p pmap.Prot) uint64 {
+// lowered returns the leaf e with its protection lowered to p, an effective
+// protection no wider than e.prot(). AF and the clean/dirty state are kept
+// while write stays allowed. Only permission bits change, which needs no
+// break-before-make (D8.16.1, "Using break-before-make when updating
+// translation table entries": only changes of output address, block size,
+// memory type, shareability or cacheability, or of nG from 1 to 0, need the
+// sequence).
+func (e entry) lowered(p pmap.Prot) entry {
 	if p&pmap.ProtWrite == 0 {
-		d = d&^(swWrite|descDBM) | descAPRO
+		e = e&^(swWrite|entryDBM) | entryAPRO
 	}
-	if isUserLeaf(d) {
+	if e.user() {
 		if p&pmap.ProtRead == 0 {
-			d &^= descAPEL0
+			e &^= entryAPEL0
 		}
 		if p&pmap.ProtExecute == 0 {
-			d |= descUXN
+			e |= entryUXN
 		}
 	} else if p&pmap.ProtExecute == 0 {
-		d |= descPXN
+		e |= entryPXN
 	}
-	return d
+	return e
 }
+
+// referenced reports whether the leaf e has been accessed (AF set).
+func (e entry) referenced() bool { return e&entryAF != 0 }
+
+// dirty reports whether the leaf e has been written: it allows writes and
+// the hardware already lets them through (AP[2] clear).
+func (e entry) dirty() bool { return e&swWrite != 0 && e&entryAPRO == 0 }

@@ -31,23 +31,23 @@ func (s *Space) FastFault(va pmap.VAddr, access pmap.Prot) bool {
 	if slot == nil {
 		return false
 	}
-	var clearBits uint64
+	var clearBits entry
 	if access&pmap.ProtWrite != 0 {
-		clearBits = descAPRO
+		clearBits = entryAPRO
 	}
 	for {
 		old := loadLeaf(slot)
-		if old&swTracked == 0 || !leafProt(old).Allows(access) {
+		if old&swTracked == 0 || !old.prot().Allows(access) {
 			return false
 		}
-		d := old&^clearBits | descAF
-		if d == old {
+		e := old&^clearBits | entryAF
+		if e == old {
 			return false
 		}
-		if !casLeaf(slot, old, d) {
+		if !casLeaf(slot, old, e) {
 			continue
 		}
-		if referenced(old) {
+		if old.referenced() {
 			s.invalidate(off)
 		} else {
 			s.publish()

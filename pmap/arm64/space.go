@@ -58,7 +58,7 @@ func (s *Space) Destroy() {
 	if s.refs < 0 {
 		panic("arm64.Space.Destroy: reference count below zero")
 	}
-	s.flushAll()
+	s.invalidateAll()
 	s.freeTree(s.root, 0, 0)
 	s.sys.frames.FreeFrame(s.root)
 	if s.pinned {
@@ -69,18 +69,19 @@ func (s *Space) Destroy() {
 	s.stats = pmap.Stats{}
 }
 
-// spec describes the leaf Enter makes for pa with prot and flags.
-func (s *Space) spec(pa pmap.PAddr, prot pmap.Prot, flags pmap.Flags) leafSpec {
+// leafAttrs returns the attributes of a leaf Enter makes for pa with prot and
+// flags in this space.
+func (s *Space) leafAttrs(pa pmap.PAddr, prot pmap.Prot, flags pmap.Flags) leafAttrs {
 	user := s.kind == pmap.KindUser && !s.upper && flags&pmap.Kernel == 0
 	device := flags&pmap.Device != 0
-	return leafSpec{
-		pa:      pa,
+	return leafAttrs{
 		prot:    effectiveProt(prot, user, device),
 		user:    user,
 		global:  s.upper,
 		device:  device,
 		wired:   flags&pmap.Wired != 0,
 		tracked: user && !device && s.sys.rmap.Managed(pa),
+		hwDirty: s.sys.hwDirty,
 	}
 }
 
@@ -97,39 +98,39 @@ func (s *Space) Enter(va pmap.VAddr, pa pmap.PAddr, prot pmap.Prot, flags pmap.F
 	if err := checkPA(pa); err != nil {
 		return err
 	}
-	sp := s.spec(pa, prot, flags)
-	if sp.prot == pmap.ProtNone {
+	a := s.leafAttrs(pa, prot, flags)
+	if a.prot == pmap.ProtNone {
 		return s.Remove(va, va+pmap.PageSize)
 	}
 	off := s.offset(va)
-	slot, counter, err := s.walkCreate(off, leafLevel)
+	slot, parent, err := s.walk(off, leafLevel)
 	if err != nil {
 		s.prune(off)
 		return err
 	}
-	d := sp.encode(leafLevel, s.sys.hwDirty)
+	e := leafEntry(pa, leafLevel, a)
 	old := loadLeaf(slot)
-	if valid(old) && outputAddr(old, leafLevel) == pa && old&descAttrIndxMask == d&descAttrIndxMask {
-		s.replaceInPlace(slot, leafLevel, off, d)
+	if old.valid() && old.frame(leafLevel) == pa && old&entryAttrIndxMask == e&entryAttrIndxMask {
+		s.replaceInPlace(slot, leafLevel, off, e)
 		return nil
 	}
-	if valid(old) {
-		s.breakLeaf(slot, leafLevel, off, counter)
+	if old.valid() {
+		s.breakLeaf(slot, leafLevel, off, parent)
 	}
-	s.installLeaf(slot, leafLevel, off, counter, d)
+	s.installLeaf(slot, leafLevel, off, parent, e)
 	return nil
 }
 
-// replaceInPlace writes the level-l leaf d over a valid leaf of the same
+// replaceInPlace writes the level-l leaf e over a valid leaf of the same
 // output address, size and memory type: permissions, AF or wiring change,
 // which needs no break-before-make (D8.16.1), only a TLBI since the old entry
 // may be cached. The old referenced/modified state is folded into the
 // reverse map.
-func (s *Space) replaceInPlace(slot *uint64, l int, off uint64, d uint64) {
-	old := swapLeaf(slot, d)
+func (s *Space) replaceInPlace(slot *entry, l int, off uint64, e entry) {
+	old := swapLeaf(slot, e)
 	s.invalidate(off)
-	pa := outputAddr(d, l)
-	wasIn, isIn := s.sys.inRmap(old, pa), s.sys.inRmap(d, pa)
+	pa := e.frame(l)
+	wasIn, isIn := s.sys.inRmap(old, pa), s.sys.inRmap(e, pa)
 	if wasIn {
 		s.sys.foldLeaf(old, pa)
 	}
@@ -140,18 +141,18 @@ func (s *Space) replaceInPlace(slot *uint64, l int, off uint64, d uint64) {
 		s.sys.rmap.Add(pa, s, s.vaddr(off))
 	}
 	s.countWired(old, l, -1)
-	s.countWired(d, l, 1)
+	s.countWired(e, l, 1)
 }
 
-// installLeaf writes the leaf d into the invalid slot at level l and records
+// installLeaf writes the leaf e into the invalid slot at level l and records
 // it: entry count, statistics, reverse map.
-func (s *Space) installLeaf(slot *uint64, l int, off uint64, counter *uint64, d uint64) {
-	storeLeaf(slot, d)
-	bump(counter, 1)
+func (s *Space) installLeaf(slot *entry, l int, off uint64, parent *entry, e entry) {
+	storeLeaf(slot, e)
+	parent.addCount(1)
 	s.publish()
 	s.stats.Resident += levelPages(l)
-	s.countWired(d, l, 1)
-	if pa := outputAddr(d, l); s.sys.inRmap(d, pa) {
+	s.countWired(e, l, 1)
+	if pa := e.frame(l); s.sys.inRmap(e, pa) {
 		s.sys.rmap.Add(pa, s, s.vaddr(off))
 	}
 }
@@ -160,13 +161,13 @@ func (s *Space) installLeaf(slot *uint64, l int, off uint64, counter *uint64, d 
 // it invalidates the valid leaf at slot (level l, mapping offset off), waits
 // for the TLBI, and forgets the mapping: entry count, statistics, reverse
 // map, whose attributes receive the final referenced/modified state.
-func (s *Space) breakLeaf(slot *uint64, l int, off uint64, counter *uint64) {
+func (s *Space) breakLeaf(slot *entry, l int, off uint64, parent *entry) {
 	old := swapLeaf(slot, 0)
-	bump(counter, -1)
+	parent.addCount(-1)
 	s.invalidate(off)
 	s.stats.Resident -= levelPages(l)
 	s.countWired(old, l, -1)
-	if pa := outputAddr(old, l); s.sys.inRmap(old, pa) {
+	if pa := old.frame(l); s.sys.inRmap(old, pa) {
 		s.sys.foldLeaf(old, pa)
 		if !s.sys.rmap.Remove(pa, s, s.vaddr(off)) {
 			panic("arm64.Space.breakLeaf: managed mapping missing from the reverse map")
@@ -174,10 +175,10 @@ func (s *Space) breakLeaf(slot *uint64, l int, off uint64, counter *uint64) {
 	}
 }
 
-// countWired adds sign times the pages of the leaf d at level l to the wired
-// count if d is wired.
-func (s *Space) countWired(d uint64, l int, sign int) {
-	if d&swWired == 0 {
+// countWired adds sign times the pages of the leaf e at level l to the wired
+// count if e is wired.
+func (s *Space) countWired(e entry, l int, sign int) {
+	if e&swWired == 0 {
 		return
 	}
 	if sign > 0 {
@@ -197,9 +198,9 @@ func (s *Space) Extract(va pmap.VAddr) (pmap.PAddr, pmap.Prot, bool) {
 	if slot == nil {
 		return 0, 0, false
 	}
-	d := loadLeaf(slot)
-	pa := outputAddr(d, l) + pmap.PAddr(off&(levelSize(l)-1))
-	return pa + pmap.PAddr(va&pmap.PageMask), leafProt(d), true
+	e := loadLeaf(slot)
+	pa := e.frame(l) + pmap.PAddr(off&(levelSize(l)-1))
+	return pa + pmap.PAddr(va&pmap.PageMask), e.prot(), true
 }
 
 // SetWired implements pmap.Pmap. A page inside a block is split out first.
@@ -214,12 +215,12 @@ func (s *Space) SetWired(va pmap.VAddr, wired bool) error {
 	}
 	if l != leafLevel {
 		var err error
-		if slot, _, err = s.walkCreate(off, leafLevel); err != nil {
+		if slot, _, err = s.walk(off, leafLevel); err != nil {
 			return err
 		}
 		l = leafLevel
 	}
-	var old uint64
+	var old entry
 	if wired {
 		old = updateLeaf(slot, 0, swWired)
 	} else {

@@ -143,8 +143,8 @@ func (s *Space) publish() {
 	}
 }
 
-// flushAll removes every TLB entry the space may have.
-func (s *Space) flushAll() {
+// invalidateAll removes every TLB entry the space may have.
+func (s *Space) invalidateAll() {
 	switch {
 	case s.upper:
 		s.sys.cpu.InvalidateAll() // global entries: no ASID to name
