@@ -42,8 +42,8 @@ func levelShift(level int) uint { return pmap.PageShift + uint(level-1)*indexBit
 // levelSize returns the bytes one entry at level covers.
 func levelSize(level int) uint64 { return 1 << levelShift(level) }
 
-// pages returns how many 4 KiB pages a leaf at level covers.
-func pages(level int) uint64 { return levelSize(level) / pmap.PageSize }
+// levelPages returns how many 4 KiB pages a leaf at level covers.
+func levelPages(level int) uint64 { return levelSize(level) / pmap.PageSize }
 
 // index returns the slot va selects in the table at level.
 func index(va pmap.VAddr, level int) int { return int(va>>levelShift(level)) & indexMask }

@@ -82,7 +82,7 @@ func (s *Space) visitRange(op *rangeOp, start, end uint64) error {
 // visit applies op to the part of [start, end) that the table ref references
 // covers; base is the linear address of its first entry, level its level.
 func (s *Space) visit(op *rangeOp, ref *entry, level int, base, start, end uint64) {
-	t := s.sys.table(ref.table())
+	t := s.sys.table(ref.tableAddr())
 	size := levelSize(level)
 	for i := int((start - base) / size); i < entries && op.err == nil; i++ {
 		lo := base + uint64(i)*size
@@ -90,7 +90,7 @@ func (s *Space) visit(op *rangeOp, ref *entry, level int, base, start, end uint6
 			return
 		}
 		slot, hi := &t[i], lo+size
-		if !slot.present() {
+		if !slot.valid() {
 			continue
 		}
 		va := signExtend(pmap.VAddr(lo))

@@ -39,7 +39,7 @@ var (
 func (s *Space) Kind() pmap.Kind { return s.kind }
 
 // Root implements pmap.Pmap.
-func (s *Space) Root() pmap.PAddr { return s.top.frame(levelPML4 + 1) }
+func (s *Space) Root() pmap.PAddr { return s.top.tableAddr() }
 
 // Stats implements pmap.Pmap.
 func (s *Space) Stats() pmap.Stats { return s.stats }
@@ -76,15 +76,15 @@ func (s *Space) Destroy() {
 	s.releasePCID()
 }
 
-// leafBits returns the encoding inputs for a mapping made with prot and
-// flags at pa in this space.
-func (s *Space) leafBits(pa pmap.PAddr, prot pmap.Prot, flags pmap.Flags, managed bool) leafBits {
-	return leafBits{
+// leafAttrs returns the attributes of a leaf Enter makes for pa with prot
+// and flags in this space.
+func (s *Space) leafAttrs(pa pmap.PAddr, prot pmap.Prot, flags pmap.Flags) leafAttrs {
+	return leafAttrs{
 		prot:    prot,
 		user:    s.kind == pmap.KindUser && flags&pmap.Kernel == 0,
 		device:  flags&pmap.Device != 0,
 		wired:   flags&pmap.Wired != 0,
-		managed: managed && flags&pmap.Device == 0 && s.sys.rmap.Managed(pa),
+		managed: flags&pmap.Device == 0 && s.sys.rmap.Managed(pa),
 		nx:      s.sys.feat.NX,
 	}
 }
@@ -113,7 +113,7 @@ func (s *Space) Enter(va pmap.VAddr, pa pmap.PAddr, prot pmap.Prot, flags pmap.F
 	if err != nil {
 		return err
 	}
-	s.install(slot, parent, levelPT, va, leafEntry(pa, s.leafBits(pa, prot, flags, true)))
+	s.install(slot, parent, levelPT, va, leafEntry(pa, levelPT, s.leafAttrs(pa, prot, flags)))
 	return nil
 }
 
@@ -122,13 +122,13 @@ func (s *Space) Enter(va pmap.VAddr, pa pmap.PAddr, prot pmap.Prot, flags pmap.F
 // replaced mapping of the same frame keeps its Accessed and Dirty bits.
 func (s *Space) install(slot, parent *entry, level int, va pmap.VAddr, e entry) {
 	old := *slot
-	if old.present() && !old.leaf(level) {
+	if old.valid() && !old.leaf(level) {
 		panic("amd64.(*Space).install: slot references a table")
 	}
-	same := old.present() && old.frame(level) == e.frame(level) &&
-		old&entryManaged == e&entryManaged
+	same := old.valid() && old.frame(level) == e.frame(level) &&
+		old&swManaged == e&swManaged
 	switch {
-	case !old.present():
+	case !old.valid():
 		parent.addCount(1)
 	case same:
 		e |= old & (entryA | entryD)
@@ -136,12 +136,12 @@ func (s *Space) install(slot, parent *entry, level int, va pmap.VAddr, e entry) 
 	default:
 		s.forget(old, level, va)
 	}
-	if e&entryManaged != 0 && !same {
+	if e&swManaged != 0 && !same {
 		s.sys.rmap.Add(e.frame(level), s, va)
 	}
 	*slot = e
 	s.account(e, level, +1)
-	if old.present() && old != e {
+	if old.valid() && old != e {
 		s.invalidate(va)
 	}
 }
@@ -152,7 +152,7 @@ func (s *Space) install(slot, parent *entry, level int, va pmap.VAddr, e entry) 
 // slot and invalidates the TLB.
 func (s *Space) forget(old entry, level int, va pmap.VAddr) {
 	s.account(old, level, -1)
-	if old&entryManaged == 0 {
+	if old&swManaged == 0 {
 		return
 	}
 	pa := old.frame(level)
@@ -160,10 +160,10 @@ func (s *Space) forget(old entry, level int, va pmap.VAddr) {
 		panic("amd64.(*Space).forget: managed mapping missing from the reverse map")
 	}
 	var a pmap.Attr
-	if old&entryA != 0 {
+	if old.referenced() {
 		a |= pmap.AttrReferenced
 	}
-	if old&entryD != 0 {
+	if old.dirty() {
 		a |= pmap.AttrModified
 	}
 	s.sys.rmap.SetAttr(pa, a)
@@ -172,12 +172,12 @@ func (s *Space) forget(old entry, level int, va pmap.VAddr) {
 // account adds (sign +1) or subtracts (sign -1) the leaf e at level to the
 // resident and wired counts.
 func (s *Space) account(e entry, level int, sign int) {
-	n := pages(level)
+	n := levelPages(level)
 	if sign < 0 {
 		n = -n
 	}
 	s.stats.Resident += n
-	if e&entryWired != 0 {
+	if e&swWired != 0 {
 		s.stats.Wired += n
 	}
 }
@@ -207,9 +207,9 @@ func (s *Space) SetWired(va pmap.VAddr, wired bool) error {
 	}
 	s.account(*slot, level, -1)
 	if wired {
-		*slot |= entryWired
+		*slot |= swWired
 	} else {
-		*slot &^= entryWired
+		*slot &^= swWired
 	}
 	s.account(*slot, level, +1)
 	return nil

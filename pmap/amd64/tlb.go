@@ -78,9 +78,9 @@ func (b *batch) finish() {
 	}
 }
 
-// pcidLive reports whether TLB entries tagged with s's PCID can be used again
+// live reports whether TLB entries tagged with s's PCID can be used again
 // without a flush: the CPU has PCIDs and s's PCID is still its own.
-func (s *Space) pcidLive() bool {
+func (s *Space) live() bool {
 	sys := s.sys
 	if !sys.feat.PCID {
 		return false
@@ -97,7 +97,7 @@ func (s *Space) invalidate(va pmap.VAddr) {
 	switch {
 	case sys.active == s:
 		sys.cpu.InvalidatePage(va)
-	case !s.pcidLive():
+	case !s.live():
 		// The next load of s flushes its PCID anyway.
 	case sys.feat.INVPCID:
 		sys.cpu.InvalidateAddress(s.pcid, va)
@@ -112,7 +112,7 @@ func (s *Space) invalidateAll() {
 	switch {
 	case sys.active == s:
 		sys.cpu.LoadCR3(CR3(s.Root()) | CR3(s.pcid))
-	case !s.pcidLive():
+	case !s.live():
 	case sys.feat.INVPCID:
 		sys.cpu.InvalidateContext(s.pcid)
 	default:
@@ -156,7 +156,7 @@ func (s *Space) cr3() CR3 {
 	if !sys.feat.PCID {
 		return v
 	}
-	if !s.pcidLive() {
+	if !s.live() {
 		s.takePCID()
 	}
 	flush := s.flushOnLoad

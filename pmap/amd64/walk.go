@@ -9,12 +9,12 @@ import "github.com/tamach/tamach/pmap"
 func (s *Space) walk(va pmap.VAddr, target int) (slot, parent *entry, err error) {
 	parent = &s.top
 	for level := levelPML4; ; level-- {
-		slot = &s.sys.table(parent.table())[index(va, level)]
+		slot = &s.sys.table(parent.tableAddr())[index(va, level)]
 		if level == target {
 			return slot, parent, nil
 		}
 		switch {
-		case !slot.present():
+		case !slot.valid():
 			err = s.newTable(slot, parent)
 		case slot.big(level):
 			err = s.split(slot, level, va)
@@ -53,7 +53,7 @@ func (s *Space) split(slot *entry, level int, va pmap.VAddr) error {
 	}
 	old := *slot
 	keep := old & (entryP | entryRW | entryUS | entryPWT | entryPCD | entryA | entryD |
-		entryXD | entryWired | entryManaged)
+		entryXD | swWired | swManaged)
 	if level-1 != levelPT {
 		keep |= entryPS
 	}
@@ -72,8 +72,8 @@ func (s *Space) split(slot *entry, level int, va pmap.VAddr) error {
 func (s *Space) lookup(va pmap.VAddr) (*entry, int) {
 	e := &s.top
 	for level := levelPML4; level >= levelPT; level-- {
-		e = &s.sys.table(e.table())[index(va, level)]
-		if !e.present() {
+		e = &s.sys.table(e.tableAddr())[index(va, level)]
+		if !e.valid() {
 			return nil, 0
 		}
 		if e.leaf(level) {
@@ -87,7 +87,7 @@ func (s *Space) lookup(va pmap.VAddr) (*entry, int) {
 // map. A missing one is a broken invariant.
 func (s *Space) leafAt(va pmap.VAddr) *entry {
 	e, level := s.lookup(va)
-	if e == nil || level != levelPT || *e&entryManaged == 0 {
+	if e == nil || level != levelPT || *e&swManaged == 0 {
 		panic("amd64.(*Space).leafAt: reverse-mapped page is not mapped")
 	}
 	return e
@@ -100,7 +100,7 @@ func (s *Space) leafAt(va pmap.VAddr) *entry {
 // INVLPG and INVPCID type 0 drop every paging-structure-cache entry of the
 // PCID (§4.10.4.1).
 func (s *Space) freeTable(slot, ref *entry, va pmap.VAddr, b *batch) {
-	pa := slot.table()
+	pa := slot.tableAddr()
 	*slot = 0
 	ref.addCount(-1)
 	s.sys.frames.FreeFrame(pa)
