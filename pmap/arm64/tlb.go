@@ -1,5 +1,31 @@
 package arm64
 
+// TLB maintenance and ASIDs.
+//
+// The rules, for one CPU (Arm ARM D8.13, D8.14 "TLB maintenance
+// instructions" and D8.16):
+//
+//   - Every invalidation is a complete sequence, DSB ISHST; TLBI ...IS;
+//     DSB ISH; ISB (see CPU): the table write is visible to every walker
+//     before the TLBI, and the TLBI has completed before the next access.
+//   - An entry going from invalid to valid needs no TLBI, since invalid
+//     entries are never cached (D8.13.1), only DSB ISHST; ISB (publish).
+//   - A valid entry that is removed, or whose permissions or Access flag
+//     change, is written and then invalidated by VA (invalidate). A TLBI by
+//     VA drops the walk-cache entries of every level too, so a freed table
+//     needs one TLBI of an address it covered.
+//   - An entry whose output address, memory type or block size changes
+//     goes through break-before-make (D8.16.1): invalid, TLBI, then the
+//     new value (Space.breakLeaf, then Space.installLeaf; split).
+//   - Lower-half spaces are told apart by ASID, so a switch flushes
+//     nothing. Kernel spaces keep a pinned ASID; user spaces draw theirs by
+//     generation (below), and a user space whose ASID is not of the current
+//     generation has no TLB entries: its changes need no maintenance
+//     (live).
+//   - The upper half's entries are global (nG = 0) and carry no ASID: they
+//     are invalidated by VA like the others, and Destroy flushes the whole
+//     TLB.
+
 // ASID is an address space identifier, the tag of non-global TLB entries
 // (Arm ARM D8.13.2, "TLB matching": an entry with nG = 1 matches only while
 // TTBR0_EL1.ASID holds its ASID).
