@@ -1,14 +1,10 @@
 package amd64
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/tamach/tamach/pmap"
 )
-
-// ErrNotKernel reports a MapRange call on a user address space.
-var ErrNotKernel = errors.New("amd64: MapRange needs the kernel address space")
 
 // MapRange maps [va, va+size) to [pa, pa+size) in the kernel's address space
 // with the largest pages that fit: 1 GiB pages (PDPTE with PS = 1, Intel SDM
