@@ -42,6 +42,9 @@ func levelShift(level int) uint { return pmap.PageShift + uint(level-1)*indexBit
 // levelSize returns the bytes one entry at level covers.
 func levelSize(level int) uint64 { return 1 << levelShift(level) }
 
+// levelPages returns how many 4 KiB pages a leaf at level covers.
+func levelPages(level int) uint64 { return levelSize(level) / pmap.PageSize }
+
 // index returns the slot va selects in the table at level.
 func index(va pmap.VAddr, level int) int { return int(va>>levelShift(level)) & indexMask }
 
@@ -56,6 +59,14 @@ func signExtend(va pmap.VAddr) pmap.VAddr {
 	}
 	return va
 }
+
+// linearEnd is the end of the 48-bit linear address space in which the range
+// walker works: the upper canonical half appears there without its sign
+// extension, at [1<<47, 1<<48).
+const linearEnd = 1 << 48
+
+// linear drops the sign extension of a canonical address.
+func linear(va pmap.VAddr) uint64 { return uint64(va) & (linearEnd - 1) }
 
 // checkVA validates one page address for a space of the given kind.
 func checkVA(va pmap.VAddr, kind pmap.Kind, flags pmap.Flags) error {

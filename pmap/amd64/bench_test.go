@@ -6,24 +6,24 @@ import (
 	"github.com/tamach/tamach/pmap"
 )
 
-// nullCPU does nothing but count, so benchmarks measure the pmap alone.
-type nullCPU struct {
+// nopCPU does nothing but count, so benchmarks measure the pmap alone.
+type nopCPU struct {
 	feat  Features
 	calls int
 }
 
-func (c *nullCPU) Features() Features                         { return c.feat }
-func (c *nullCPU) LoadCR3(v CR3)                              { c.calls++ }
-func (c *nullCPU) InvalidatePage(va pmap.VAddr)               { c.calls++ }
-func (c *nullCPU) InvalidateAddress(pcid PCID, va pmap.VAddr) { c.calls++ }
-func (c *nullCPU) InvalidateContext(pcid PCID)                { c.calls++ }
+func (c *nopCPU) Features() Features                         { return c.feat }
+func (c *nopCPU) LoadCR3(v CR3)                              { c.calls++ }
+func (c *nopCPU) InvalidatePage(va pmap.VAddr)               { c.calls++ }
+func (c *nopCPU) InvalidateAddress(pcid PCID, va pmap.VAddr) { c.calls++ }
+func (c *nopCPU) InvalidateContext(pcid PCID)                { c.calls++ }
 
 const benchPages = 1 << 14 // 64 MiB of virtual space, 32 page tables
 
 func benchSpace(tb testing.TB) (*System, *Space) {
 	a := pmap.NewArena(arenaBase, arenaSize)
 	sys, err := New(Config{Memory: a, Frames: a, ManagedBase: managedBase, ManagedSize: managedSize,
-		CPU: &nullCPU{feat: allFeatures}})
+		CPU: &nopCPU{feat: allFeatures}})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -142,7 +142,7 @@ func (c *fakeCPU) checkTLB(t testing.TB, spaces []*Space) {
 		c.checkPCID(t, c.cr3.PCID(), uint64(c.cr3.Root()))
 	}
 	for _, s := range spaces {
-		if s.refs > 0 && s.pcidLive() && !s.flushOnLoad && (!c.loaded || s.pcid != c.cr3.PCID()) {
+		if s.refs > 0 && s.live() && !s.flushOnLoad && (!c.loaded || s.pcid != c.cr3.PCID()) {
 			c.checkPCID(t, s.pcid, uint64(s.Root()))
 		}
 	}

@@ -1,14 +1,10 @@
 package amd64
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/tamach/tamach/pmap"
 )
-
-// ErrNotKernel reports a MapRange call on a user address space.
-var ErrNotKernel = errors.New("amd64: MapRange needs the kernel address space")
 
 // MapRange maps [va, va+size) to [pa, pa+size) in the kernel's address space
 // with the largest pages that fit: 1 GiB pages (PDPTE with PS = 1, Intel SDM
@@ -31,17 +27,15 @@ func (s *Space) MapRange(va pmap.VAddr, pa pmap.PAddr, size uint64, prot pmap.Pr
 	if err := s.removeRange(va, end); err != nil || prot == pmap.ProtNone {
 		return err
 	}
+	a := s.leafAttrs(pa, prot, flags)
+	a.managed = false // the kernel's window on RAM, never in the reverse map
 	for size > 0 {
-		level := s.bigLevel(va, pa, size)
+		level := s.largestFit(va, pa, size)
 		slot, parent, err := s.walk(va, level)
 		if err != nil {
 			return err
 		}
-		e := leafEntry(pa, s.leafBits(pa, prot, flags, false))
-		if level != levelPT {
-			e |= entryPS
-		}
-		s.install(slot, parent, level, va, e)
+		s.install(slot, parent, level, va, leafEntry(pa, level, a))
 		step := levelSize(level)
 		va, pa, size = va+pmap.VAddr(step), pa+pmap.PAddr(step), size-step
 	}
@@ -75,9 +69,9 @@ func (s *Space) checkMapRange(va pmap.VAddr, pa pmap.PAddr, size uint64, prot pm
 	return end, nil
 }
 
-// bigLevel returns the level of the largest page that can map va to pa with
+// largestFit returns the level of the largest page that can map va to pa with
 // at most size bytes.
-func (s *Space) bigLevel(va pmap.VAddr, pa pmap.PAddr, size uint64) int {
+func (s *Space) largestFit(va pmap.VAddr, pa pmap.PAddr, size uint64) int {
 	fits := func(n uint64) bool {
 		return size >= n && uint64(va)&(n-1) == 0 && uint64(pa)&(n-1) == 0
 	}

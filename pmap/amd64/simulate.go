@@ -30,12 +30,12 @@ func (s *Space) Access(va pmap.VAddr, access pmap.Prot, user bool) (pmap.PAddr, 
 	var used [levelPML4]*entry
 	e, rights := &s.top, pmap.ProtAll
 	for level := levelPML4; level >= levelPT; level-- {
-		e = &s.sys.table(e.table())[index(va, level)]
-		if !e.present() {
+		e = &s.sys.table(e.tableAddr())[index(va, level)]
+		if !e.valid() {
 			return 0, false
 		}
 		used[levelPML4-level] = e
-		rights &= s.walkRights(*e, user)
+		rights &= s.hardwareRights(*e, user)
 		if !e.leaf(level) {
 			continue
 		}
@@ -49,12 +49,12 @@ func (s *Space) Access(va pmap.VAddr, access pmap.Prot, user bool) (pmap.PAddr, 
 	panic("amd64.(*Space).Access: walk below the page-table level")
 }
 
-// walkRights returns what the entry e lets through for an
+// hardwareRights returns what the entry e lets through for an
 // access of the given mode (Intel SDM Vol. 3A §4.6.1): read always (Present
 // implies it, x86 has no write-only pages), write if R/W = 1, execute if
 // XD = 0 or the CPU lacks execute-disable; nothing at all for a user access
 // when U/S = 0.
-func (s *Space) walkRights(e entry, user bool) pmap.Prot {
+func (s *Space) hardwareRights(e entry, user bool) pmap.Prot {
 	if user && e&entryUS == 0 {
 		return pmap.ProtNone
 	}

@@ -39,7 +39,7 @@ var (
 func (s *Space) Kind() pmap.Kind { return s.kind }
 
 // Root implements pmap.Pmap.
-func (s *Space) Root() pmap.PAddr { return s.top.frame(levelPML4 + 1) }
+func (s *Space) Root() pmap.PAddr { return s.top.tableAddr() }
 
 // Stats implements pmap.Pmap.
 func (s *Space) Stats() pmap.Stats { return s.stats }
@@ -76,22 +76,15 @@ func (s *Space) Destroy() {
 	s.releasePCID()
 }
 
-// removeAll removes every mapping of both halves and frees every table but
-// the root.
-func (s *Space) removeAll() {
-	op := rangeOp{kind: opRemove, b: batch{s: s}}
-	s.visitRange(&op, 0, linearEnd)
-}
-
-// leafBits returns the encoding inputs for a mapping made with prot and
-// flags at pa in this space.
-func (s *Space) leafBits(pa pmap.PAddr, prot pmap.Prot, flags pmap.Flags, managed bool) leafBits {
-	return leafBits{
+// leafAttrs returns the attributes of a leaf Enter makes for pa with prot
+// and flags in this space.
+func (s *Space) leafAttrs(pa pmap.PAddr, prot pmap.Prot, flags pmap.Flags) leafAttrs {
+	return leafAttrs{
 		prot:    prot,
 		user:    s.kind == pmap.KindUser && flags&pmap.Kernel == 0,
 		device:  flags&pmap.Device != 0,
 		wired:   flags&pmap.Wired != 0,
-		managed: managed && flags&pmap.Device == 0 && s.sys.rmap.Managed(pa),
+		managed: flags&pmap.Device == 0 && s.sys.rmap.Managed(pa),
 		nx:      s.sys.feat.NX,
 	}
 }
@@ -114,14 +107,13 @@ func (s *Space) Enter(va pmap.VAddr, pa pmap.PAddr, prot pmap.Prot, flags pmap.F
 		return err
 	}
 	if prot == pmap.ProtNone {
-		s.removeRange(va, va+pmap.PageSize)
-		return nil
+		return s.removeRange(va, va+pmap.PageSize)
 	}
 	slot, parent, err := s.walk(va, levelPT)
 	if err != nil {
 		return err
 	}
-	s.install(slot, parent, levelPT, va, leafEntry(pa, s.leafBits(pa, prot, flags, true)))
+	s.install(slot, parent, levelPT, va, leafEntry(pa, levelPT, s.leafAttrs(pa, prot, flags)))
 	return nil
 }
 
@@ -130,13 +122,13 @@ func (s *Space) Enter(va pmap.VAddr, pa pmap.PAddr, prot pmap.Prot, flags pmap.F
 // replaced mapping of the same frame keeps its Accessed and Dirty bits.
 func (s *Space) install(slot, parent *entry, level int, va pmap.VAddr, e entry) {
 	old := *slot
-	if old.present() && !old.leaf(level) {
+	if old.valid() && !old.leaf(level) {
 		panic("amd64.(*Space).install: slot references a table")
 	}
-	same := old.present() && old.frame(level) == e.frame(level) &&
-		old&entryManaged == e&entryManaged
+	same := old.valid() && old.frame(level) == e.frame(level) &&
+		old&swManaged == e&swManaged
 	switch {
-	case !old.present():
+	case !old.valid():
 		parent.addCount(1)
 	case same:
 		e |= old & (entryA | entryD)
@@ -144,12 +136,12 @@ func (s *Space) install(slot, parent *entry, level int, va pmap.VAddr, e entry) 
 	default:
 		s.forget(old, level, va)
 	}
-	if e&entryManaged != 0 && !same {
+	if e&swManaged != 0 && !same {
 		s.sys.rmap.Add(e.frame(level), s, va)
 	}
 	*slot = e
 	s.account(e, level, +1)
-	if old.present() && old != e {
+	if old.valid() && old != e {
 		s.invalidate(va)
 	}
 }
@@ -160,7 +152,7 @@ func (s *Space) install(slot, parent *entry, level int, va pmap.VAddr, e entry) 
 // slot and invalidates the TLB.
 func (s *Space) forget(old entry, level int, va pmap.VAddr) {
 	s.account(old, level, -1)
-	if old&entryManaged == 0 {
+	if old&swManaged == 0 {
 		return
 	}
 	pa := old.frame(level)
@@ -168,10 +160,10 @@ func (s *Space) forget(old entry, level int, va pmap.VAddr) {
 		panic("amd64.(*Space).forget: managed mapping missing from the reverse map")
 	}
 	var a pmap.Attr
-	if old&entryA != 0 {
+	if old.referenced() {
 		a |= pmap.AttrReferenced
 	}
-	if old&entryD != 0 {
+	if old.dirty() {
 		a |= pmap.AttrModified
 	}
 	s.sys.rmap.SetAttr(pa, a)
@@ -180,18 +172,15 @@ func (s *Space) forget(old entry, level int, va pmap.VAddr) {
 // account adds (sign +1) or subtracts (sign -1) the leaf e at level to the
 // resident and wired counts.
 func (s *Space) account(e entry, level int, sign int) {
-	n := pages(level)
+	n := levelPages(level)
 	if sign < 0 {
 		n = -n
 	}
 	s.stats.Resident += n
-	if e&entryWired != 0 {
+	if e&swWired != 0 {
 		s.stats.Wired += n
 	}
 }
-
-// addCount adds d to the occupancy count of the table e references.
-func (e *entry) addCount(d int) { *e = e.withCount(e.count() + d) }
 
 // Extract implements pmap.Pmap. va need not be page-aligned: the offset is
 // carried into pa.
@@ -218,42 +207,10 @@ func (s *Space) SetWired(va pmap.VAddr, wired bool) error {
 	}
 	s.account(*slot, level, -1)
 	if wired {
-		*slot |= entryWired
+		*slot |= swWired
 	} else {
-		*slot &^= entryWired
+		*slot &^= swWired
 	}
 	s.account(*slot, level, +1)
 	return nil
-}
-
-// Remove implements pmap.Pmap.
-func (s *Space) Remove(start, end pmap.VAddr) error {
-	if err := checkRange(start, end, s.kind, 0); err != nil {
-		return err
-	}
-	return s.removeRange(start, end)
-}
-
-// Protect implements pmap.Pmap. Read access stays while any right does: x86
-// has no write-only or execute-only pages (Intel SDM Vol. 3A §4.6).
-func (s *Space) Protect(start, end pmap.VAddr, prot pmap.Prot) error {
-	if err := checkRange(start, end, s.kind, 0); err != nil {
-		return err
-	}
-	if err := checkProt(prot, 0); err != nil {
-		return err
-	}
-	if prot == pmap.ProtNone {
-		return s.removeRange(start, end)
-	}
-	return s.protectRange(start, end, prot)
-}
-
-// protectPage lowers the protection of the mapped page at va (PageProtect).
-func (s *Space) protectPage(va pmap.VAddr, prot pmap.Prot) {
-	slot := s.leafAt(va)
-	if e := slot.lowered(prot, s.sys.feat.NX); e != *slot {
-		*slot = e
-		s.invalidate(va)
-	}
 }

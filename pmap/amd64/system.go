@@ -22,8 +22,14 @@ type Config struct {
 	CPU CPU
 }
 
-// ErrConfig reports an incomplete or inconsistent Config.
-var ErrConfig = errors.New("amd64: bad pmap configuration")
+// Errors of this package beyond the contract's.
+var (
+	// ErrConfig reports an incomplete or inconsistent Config.
+	ErrConfig = errors.New("amd64: bad pmap configuration")
+
+	// ErrNotKernel reports a MapRange call on a user address space.
+	ErrNotKernel = errors.New("amd64: MapRange needs the kernel address space")
+)
 
 // System is the machine-wide half of the pmap for x86-64 4-level paging: it
 // creates address spaces, keeps the reverse map of managed frames, hands out

@@ -32,6 +32,21 @@ package amd64
 
 import "github.com/tamach/tamach/pmap"
 
+// PCID is a process-context identifier: the 12-bit tag the processor attaches
+// to TLB and paging-structure-cache entries when CR4.PCIDE = 1 (Intel SDM
+// Vol. 3A §4.10.1).
+type PCID uint16
+
+// Process-context identifiers.
+const (
+	// KernelPCID tags the kernel's own tables; it is also the PCID every
+	// space uses when the CPU has no PCIDs (with CR4.PCIDE = 0 the
+	// processor behaves as if PCID 000H is current, §4.10.1).
+	KernelPCID PCID = 0
+	// maxPCID is the largest PCID: CR3 bits 11:0 (§4.10.1).
+	maxPCID PCID = 1<<12 - 1
+)
+
 // batchLimit is how many pages one range operation invalidates one by one
 // before it falls back to dropping every entry of the space's PCID.
 const batchLimit = 32
@@ -63,9 +78,9 @@ func (b *batch) finish() {
 	}
 }
 
-// pcidLive reports whether TLB entries tagged with s's PCID can be used again
+// live reports whether TLB entries tagged with s's PCID can be used again
 // without a flush: the CPU has PCIDs and s's PCID is still its own.
-func (s *Space) pcidLive() bool {
+func (s *Space) live() bool {
 	sys := s.sys
 	if !sys.feat.PCID {
 		return false
@@ -82,7 +97,7 @@ func (s *Space) invalidate(va pmap.VAddr) {
 	switch {
 	case sys.active == s:
 		sys.cpu.InvalidatePage(va)
-	case !s.pcidLive():
+	case !s.live():
 		// The next load of s flushes its PCID anyway.
 	case sys.feat.INVPCID:
 		sys.cpu.InvalidateAddress(s.pcid, va)
@@ -97,7 +112,7 @@ func (s *Space) invalidateAll() {
 	switch {
 	case sys.active == s:
 		sys.cpu.LoadCR3(CR3(s.Root()) | CR3(s.pcid))
-	case !s.pcidLive():
+	case !s.live():
 	case sys.feat.INVPCID:
 		sys.cpu.InvalidateContext(s.pcid)
 	default:
@@ -141,7 +156,7 @@ func (s *Space) cr3() CR3 {
 	if !sys.feat.PCID {
 		return v
 	}
-	if !s.pcidLive() {
+	if !s.live() {
 		s.takePCID()
 	}
 	flush := s.flushOnLoad

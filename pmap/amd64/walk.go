@@ -2,17 +2,6 @@ package amd64
 
 import "github.com/tamach/tamach/pmap"
 
-// linearEnd is the end of the 48-bit linear address space in which the range
-// walker works: the upper canonical half appears there without its sign
-// extension, at [1<<47, 1<<48).
-const linearEnd = 1 << 48
-
-// linear drops the sign extension of a canonical address.
-func linear(va pmap.VAddr) uint64 { return uint64(va) & (linearEnd - 1) }
-
-// table returns the address of the table the non-leaf entry e references.
-func (e entry) table() pmap.PAddr { return pmap.PAddr(e & entryAddrMask) }
-
 // walk returns the slot for va in the table at level target, and the entry
 // that references that table, creating missing tables on the way and
 // splitting larger pages above target. On ErrNoFrames the tables it created
@@ -20,12 +9,12 @@ func (e entry) table() pmap.PAddr { return pmap.PAddr(e & entryAddrMask) }
 func (s *Space) walk(va pmap.VAddr, target int) (slot, parent *entry, err error) {
 	parent = &s.top
 	for level := levelPML4; ; level-- {
-		slot = &s.sys.table(parent.table())[index(va, level)]
+		slot = &s.sys.table(parent.tableAddr())[index(va, level)]
 		if level == target {
 			return slot, parent, nil
 		}
 		switch {
-		case !slot.present():
+		case !slot.valid():
 			err = s.newTable(slot, parent)
 		case slot.big(level):
 			err = s.split(slot, level, va)
@@ -64,7 +53,7 @@ func (s *Space) split(slot *entry, level int, va pmap.VAddr) error {
 	}
 	old := *slot
 	keep := old & (entryP | entryRW | entryUS | entryPWT | entryPCD | entryA | entryD |
-		entryXD | entryWired | entryManaged)
+		entryXD | swWired | swManaged)
 	if level-1 != levelPT {
 		keep |= entryPS
 	}
@@ -83,8 +72,8 @@ func (s *Space) split(slot *entry, level int, va pmap.VAddr) error {
 func (s *Space) lookup(va pmap.VAddr) (*entry, int) {
 	e := &s.top
 	for level := levelPML4; level >= levelPT; level-- {
-		e = &s.sys.table(e.table())[index(va, level)]
-		if !e.present() {
+		e = &s.sys.table(e.tableAddr())[index(va, level)]
+		if !e.valid() {
 			return nil, 0
 		}
 		if e.leaf(level) {
@@ -98,105 +87,10 @@ func (s *Space) lookup(va pmap.VAddr) (*entry, int) {
 // map. A missing one is a broken invariant.
 func (s *Space) leafAt(va pmap.VAddr) *entry {
 	e, level := s.lookup(va)
-	if e == nil || level != levelPT || *e&entryManaged == 0 {
+	if e == nil || level != levelPT || *e&swManaged == 0 {
 		panic("amd64.(*Space).leafAt: reverse-mapped page is not mapped")
 	}
 	return e
-}
-
-// opKind names what a walk over a range does to each leaf it meets.
-type opKind uint8
-
-const (
-	opRemove  opKind = iota // clear the leaf (Remove, Protect to ProtNone)
-	opProtect               // lower the leaf's rights (Protect)
-)
-
-// rangeOp is one walk over a range: the operation, the TLB batch and the
-// first error (a split that found no frame).
-type rangeOp struct {
-	kind opKind
-	prot pmap.Prot
-	b    batch
-	err  error
-}
-
-// removeRange removes every mapping in [start, end) of canonical addresses,
-// freeing tables left empty.
-func (s *Space) removeRange(start, end pmap.VAddr) error {
-	if start == end {
-		return nil
-	}
-	op := rangeOp{kind: opRemove, b: batch{s: s}}
-	return s.visitRange(&op, linear(start), linear(end-1)+1)
-}
-
-// protectRange lowers to prot every mapping in [start, end). Precondition:
-// prot is not ProtNone.
-func (s *Space) protectRange(start, end pmap.VAddr, prot pmap.Prot) error {
-	if start == end {
-		return nil
-	}
-	op := rangeOp{kind: opProtect, prot: prot, b: batch{s: s}}
-	return s.visitRange(&op, linear(start), linear(end-1)+1)
-}
-
-// visitRange applies op over the linear range [start, end) and completes its
-// TLB maintenance.
-func (s *Space) visitRange(op *rangeOp, start, end uint64) error {
-	if start < end {
-		s.visit(op, &s.top, levelPML4, 0, start, end)
-	}
-	op.b.finish()
-	return op.err
-}
-
-// visit applies op to the part of [start, end) that the table ref references
-// covers; base is the linear address of its first entry, level its level.
-func (s *Space) visit(op *rangeOp, ref *entry, level int, base, start, end uint64) {
-	t := s.sys.table(ref.table())
-	size := levelSize(level)
-	for i := int((start - base) / size); i < entries && op.err == nil; i++ {
-		lo := base + uint64(i)*size
-		if lo >= end {
-			return
-		}
-		slot, hi := &t[i], lo+size
-		if !slot.present() {
-			continue
-		}
-		va := signExtend(pmap.VAddr(lo))
-		if slot.leaf(level) {
-			if start <= lo && hi <= end {
-				op.leaf(s, slot, ref, level, va)
-				continue
-			}
-			if op.err = s.split(slot, level, va); op.err != nil {
-				return
-			}
-		}
-		s.visit(op, slot, level-1, lo, max(start, lo), min(end, hi))
-		if slot.count() == 0 {
-			s.freeTable(slot, ref, va, &op.b)
-		}
-	}
-}
-
-// leaf applies op to one leaf wholly inside the range.
-func (op *rangeOp) leaf(s *Space, slot, ref *entry, level int, va pmap.VAddr) {
-	switch op.kind {
-	case opRemove:
-		old := *slot
-		*slot = 0
-		ref.addCount(-1)
-		s.forget(old, level, va)
-		op.b.add(va)
-	case opProtect:
-		if e := slot.lowered(op.prot, s.sys.feat.NX); e != *slot {
-			*slot = e
-			op.b.add(va)
-		}
-	}
 }
 
 // freeTable frees the empty table in slot (mapping from va) and clears the
@@ -206,7 +100,7 @@ func (op *rangeOp) leaf(s *Space, slot, ref *entry, level int, va pmap.VAddr) {
 // INVLPG and INVPCID type 0 drop every paging-structure-cache entry of the
 // PCID (§4.10.4.1).
 func (s *Space) freeTable(slot, ref *entry, va pmap.VAddr, b *batch) {
-	pa := slot.table()
+	pa := slot.tableAddr()
 	*slot = 0
 	ref.addCount(-1)
 	s.sys.frames.FreeFrame(pa)

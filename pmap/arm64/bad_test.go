@@ -161,6 +161,7 @@ func TestOutOfFrames(t *testing.T) {
 	before := tableSnapshot(h, k)
 	wantErr(t, k.Remove(0x4000_1000, 0x4000_2000), pmap.ErrNoFrames, "Remove splitting a block")
 	wantErr(t, k.Protect(0x4000_1000, 0x4000_2000, pmap.ProtRead), pmap.ErrNoFrames, "Protect splitting a block")
+	wantErr(t, k.Enter(0x4000_1000, 0x4000_1000, pmap.ProtNone, 0), pmap.ErrNoFrames, "Enter(ProtNone) splitting a block")
 	if !equalSnapshots(before, tableSnapshot(h, k)) {
 		t.Fatal("failed split changed the tables")
 	}

@@ -2,11 +2,6 @@ package arm64
 
 import "github.com/tamach/tamach/pmap"
 
-// ASID is an address space identifier, the tag of non-global TLB entries
-// (Arm ARM D8.13.2, "TLB matching": an entry with nG = 1 matches only while
-// TTBR0_EL1.ASID holds its ASID).
-type ASID uint16
-
 // CPU is what only the hardware can do for the pmap: load translation table
 // bases, maintain the TLB, and report the MMU's features. The bare-metal
 // implementation is Hardware (cpu_tamago.go); host tests use a recording

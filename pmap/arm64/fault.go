@@ -2,6 +2,12 @@ package arm64
 
 import "github.com/tamach/tamach/pmap"
 
+// The software emulation of the Access flag and the dirty state, for CPUs
+// without FEAT_HAFDBS (or with Config.SoftwareAccess). pmap/amd64 has no
+// counterpart of this file: x86-64 processors set the Accessed and Dirty
+// flags of paging-structure entries in hardware (Intel SDM Vol. 3A §4.8),
+// so its FastFault (space.go) always returns false.
+
 // FastFault implements pmap.Pmap for the emulated referenced and modified
 // bits of tracked (user, managed) pages:
 //
@@ -15,7 +21,7 @@ import "github.com/tamach/tamach/pmap"
 // access the mapping's protection does not allow, an untracked mapping, or
 // a descriptor that already allows the access. With FEAT_HAFDBS in use
 // (TCR_EL1.HA/HD) the hardware does both updates itself and these faults do
-// not occur.
+// not occur, as they never do on x86-64 (Intel SDM Vol. 3A §4.8).
 //
 // Entries that cause an Access flag fault are never held in a TLB (D8.13.1,
 // "TLB behavior": translation table entries that generate a Translation
@@ -31,23 +37,23 @@ func (s *Space) FastFault(va pmap.VAddr, access pmap.Prot) bool {
 	if slot == nil {
 		return false
 	}
-	var clearBits uint64
+	var clearBits entry
 	if access&pmap.ProtWrite != 0 {
-		clearBits = descAPRO
+		clearBits = entryAPRO
 	}
 	for {
 		old := loadLeaf(slot)
-		if old&swTracked == 0 || !leafProt(old).Allows(access) {
+		if old&swTracked == 0 || !old.prot().Allows(access) {
 			return false
 		}
-		d := old&^clearBits | descAF
-		if d == old {
+		e := old&^clearBits | entryAF
+		if e == old {
 			return false
 		}
-		if !casLeaf(slot, old, d) {
+		if !casLeaf(slot, old, e) {
 			continue
 		}
-		if referenced(old) {
+		if old.referenced() {
 			s.invalidate(off)
 		} else {
 			s.publish()

@@ -46,14 +46,14 @@ func (s *Space) MapRange(va pmap.VAddr, pa pmap.PAddr, size uint64, prot pmap.Pr
 	if size > paLimit-uint64(pa) {
 		return fmt.Errorf("%w: %v + %#x is beyond 48 bits", pmap.ErrOutOfRange, pa, size)
 	}
-	sp := s.spec(pa, prot, flags)
-	sp.direct = true
-	if sp.prot == pmap.ProtNone {
+	a := s.leafAttrs(pa, prot, flags)
+	a.direct = true
+	if a.prot == pmap.ProtNone {
 		return s.Remove(va, end)
 	}
 	for off := lo; off < hi; {
 		l := largestFit(off, uint64(pa), hi-off)
-		if err := s.mapLeaf(off, l, pa, sp); err != nil {
+		if err := s.mapLeaf(off, l, pa, a); err != nil {
 			s.prune(off)
 			return err
 		}
@@ -75,33 +75,32 @@ func largestFit(off, pa, n uint64) int {
 	return leafLevel
 }
 
-// mapLeaf maps the level-l leaf at offset off to pa with the attributes of
-// sp, descending into an existing table instead when there is one.
-func (s *Space) mapLeaf(off uint64, l int, pa pmap.PAddr, sp leafSpec) error {
-	slot, counter, err := s.walkCreate(off, l)
+// mapLeaf maps the level-l leaf at offset off to pa with the attributes a,
+// descending into an existing table instead when there is one.
+func (s *Space) mapLeaf(off uint64, l int, pa pmap.PAddr, a leafAttrs) error {
+	slot, parent, err := s.walk(off, l)
 	if err != nil {
 		return err
 	}
 	old := loadLeaf(slot)
-	if isTable(old, l) {
+	if old.isTable(l) {
 		sub := levelSize(l + 1)
-		for i := uint64(0); i < pmap.Entries; i++ {
-			if err := s.mapLeaf(off+i*sub, l+1, pa+pmap.PAddr(i*sub), sp); err != nil {
+		for i := uint64(0); i < entries; i++ {
+			if err := s.mapLeaf(off+i*sub, l+1, pa+pmap.PAddr(i*sub), a); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	sp.pa = pa
-	d := sp.encode(l, s.sys.hwDirty)
+	e := leafEntry(pa, l, a)
 	switch {
-	case valid(old) && outputAddr(old, l) == pa && old&descAttrIndxMask == d&descAttrIndxMask:
-		s.replaceInPlace(slot, l, off, d)
-	case valid(old):
-		s.breakLeaf(slot, l, off, counter)
-		s.installLeaf(slot, l, off, counter, d)
+	case old.valid() && old.frame(l) == pa && old&entryAttrIndxMask == e&entryAttrIndxMask:
+		s.replaceInPlace(slot, l, off, e)
+	case old.valid():
+		s.breakLeaf(slot, l, off, parent)
+		s.installLeaf(slot, l, off, parent, e)
 	default:
-		s.installLeaf(slot, l, off, counter, d)
+		s.installLeaf(slot, l, off, parent, e)
 	}
 	return nil
 }

@@ -23,29 +23,29 @@ func (s *Space) Remove(start, end pmap.VAddr) error {
 	if hi-lo == pmap.PageSize && s.removePage(lo) {
 		return nil
 	}
-	return s.rangeLevel(s.table(s.root), 0, 0, lo, hi, nil, rangeOp{remove: true})
+	return s.rangeLevel(s.sys.table(s.root), 0, 0, lo, hi, nil, rangeOp{remove: true})
 }
 
 // removePage is Remove's path for one page: a direct walk instead of the
 // range recursion. It reports false, changing nothing, if the page lies in
 // a block (which the range path splits).
 func (s *Space) removePage(off uint64) bool {
-	tbl := s.table(s.root)
-	var counter *uint64
+	tbl := s.sys.table(s.root)
+	var parent *entry
 	for l := 0; l < levels; l++ {
 		slot := &tbl[index(off, l)]
-		d := *slot
+		e := *slot
 		switch {
-		case !valid(d):
+		case !e.valid():
 			return true
-		case isTable(d, l):
-			counter = slot
-			tbl = s.table(outputAddr(d, l))
+		case e.isTable(l):
+			parent = slot
+			tbl = s.sys.table(e.tableAddr())
 		case l != leafLevel:
 			return false
 		default:
-			s.breakLeaf(slot, l, off, counter)
-			if tableCount(*counter) == 0 {
+			s.breakLeaf(slot, l, off, parent)
+			if parent.count() == 0 {
 				s.prune(off)
 			}
 			return true
@@ -67,24 +67,24 @@ func (s *Space) Protect(start, end pmap.VAddr, prot pmap.Prot) error {
 		return err
 	}
 	op := rangeOp{remove: prot == pmap.ProtNone, prot: prot}
-	return s.rangeLevel(s.table(s.root), 0, 0, lo, hi, nil, op)
+	return s.rangeLevel(s.sys.table(s.root), 0, 0, lo, hi, nil, op)
 }
 
 // rangeLevel applies op to the offsets [lo, hi) of the level-l table tbl,
-// whose first entry maps offset base; counter counts tbl's entries. Tables
-// emptied on the way are freed.
-func (s *Space) rangeLevel(tbl *[pmap.Entries]uint64, l int, base, lo, hi uint64, counter *uint64, op rangeOp) error {
+// whose first entry maps offset base; parent points to tbl and counts its
+// entries. Tables emptied on the way are freed.
+func (s *Space) rangeLevel(tbl *[entries]entry, l int, base, lo, hi uint64, parent *entry, op rangeOp) error {
 	if lo >= hi {
 		return nil
 	}
 	size := levelSize(l)
-	last := pmap.Entries - 1
-	if hi-base < pmap.Entries*size {
+	last := entries - 1
+	if hi-base < entries*size {
 		last = index(hi-1, l)
 	}
 	for i := index(lo, l); i <= last; i++ {
 		eLo := base + uint64(i)*size
-		if err := s.rangeEntry(&tbl[i], l, eLo, max(lo, eLo), min(hi, eLo+size), counter, op); err != nil {
+		if err := s.rangeEntry(&tbl[i], l, eLo, max(lo, eLo), min(hi, eLo+size), parent, op); err != nil {
 			return err
 		}
 	}
@@ -93,56 +93,56 @@ func (s *Space) rangeLevel(tbl *[pmap.Entries]uint64, l int, base, lo, hi uint64
 
 // rangeEntry applies op to [lo, hi) within the one entry slot of a level-l
 // table, which maps from offset eLo.
-func (s *Space) rangeEntry(slot *uint64, l int, eLo, lo, hi uint64, counter *uint64, op rangeOp) error {
-	d := *slot
-	if !valid(d) {
+func (s *Space) rangeEntry(slot *entry, l int, eLo, lo, hi uint64, parent *entry, op rangeOp) error {
+	e := *slot
+	if !e.valid() {
 		return nil
 	}
-	if isLeaf(d, l) && (lo > eLo || hi < eLo+levelSize(l)) {
+	if e.leaf(l) && (lo > eLo || hi < eLo+levelSize(l)) {
 		if err := s.split(slot, l, eLo); err != nil {
 			return err
 		}
-		d = *slot
+		e = *slot
 	}
-	if !isTable(d, l) {
-		s.applyLeaf(slot, l, eLo, counter, op)
+	if !e.isTable(l) {
+		s.applyLeaf(slot, l, eLo, parent, op)
 		return nil
 	}
-	err := s.rangeLevel(s.table(outputAddr(d, l)), l+1, eLo, lo, hi, slot, op)
-	if tableCount(*slot) == 0 {
-		s.freeTable(slot, l, eLo, counter)
+	err := s.rangeLevel(s.sys.table(e.tableAddr()), l+1, eLo, lo, hi, slot, op)
+	if slot.count() == 0 {
+		s.freeTable(slot, l, eLo, parent)
 	}
 	return err
 }
 
 // applyLeaf applies op to the valid leaf at slot.
-func (s *Space) applyLeaf(slot *uint64, l int, off uint64, counter *uint64, op rangeOp) {
+func (s *Space) applyLeaf(slot *entry, l int, off uint64, parent *entry, op rangeOp) {
 	if op.remove {
-		s.breakLeaf(slot, l, off, counter)
+		s.breakLeaf(slot, l, off, parent)
 		return
 	}
-	d := loadLeaf(slot)
-	cur := leafProt(d)
-	p := effectiveProt(cur&op.prot, isUserLeaf(d), isDevice(d))
+	e := loadLeaf(slot)
+	cur := e.prot()
+	p := effectiveProt(cur&op.prot, e.user(), e.device())
 	switch {
 	case p == pmap.ProtNone:
-		s.breakLeaf(slot, l, off, counter)
+		s.breakLeaf(slot, l, off, parent)
 	case p != cur:
 		s.lowerLeaf(slot, l, off, p)
 	}
 }
 
 // lowerLeaf lowers the protection of the valid leaf at slot to p.
-func (s *Space) lowerLeaf(slot *uint64, l int, off uint64, p pmap.Prot) {
-	var old uint64
+func (s *Space) lowerLeaf(slot *entry, l int, off uint64, p pmap.Prot) {
+	var old entry
 	for {
 		old = loadLeaf(slot)
-		if casLeaf(slot, old, lowerProt(old, p)) {
+		if casLeaf(slot, old, old.lowered(p)) {
 			break
 		}
 	}
 	s.invalidate(off)
-	if pa := outputAddr(old, l); p&pmap.ProtWrite == 0 && s.sys.inRmap(old, pa) {
+	if pa := old.frame(l); p&pmap.ProtWrite == 0 && s.sys.inRmap(old, pa) {
 		s.sys.foldLeaf(old, pa)
 	}
 }
@@ -163,8 +163,8 @@ func (s *Space) cleanPage(va pmap.VAddr) {
 	if slot == nil {
 		return
 	}
-	if d := loadLeaf(slot); d&swTracked != 0 && dirty(d) {
-		updateLeaf(slot, 0, descAPRO)
+	if e := loadLeaf(slot); e&swTracked != 0 && e.dirty() {
+		updateLeaf(slot, 0, entryAPRO)
 		s.invalidate(off)
 	}
 }
@@ -177,8 +177,8 @@ func (s *Space) unreferencePage(va pmap.VAddr) {
 	if slot == nil {
 		return
 	}
-	if d := loadLeaf(slot); d&swTracked != 0 && referenced(d) {
-		updateLeaf(slot, descAF, 0)
+	if e := loadLeaf(slot); e&swTracked != 0 && e.referenced() {
+		updateLeaf(slot, entryAF, 0)
 		s.invalidate(off)
 	}
 }

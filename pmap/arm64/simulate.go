@@ -40,51 +40,51 @@ func (s *Space) Access(va pmap.VAddr, access pmap.Prot, user bool) (pmap.PAddr, 
 	}
 	for {
 		old := loadLeaf(slot)
-		d, ok := s.accessUpdate(old, access, user)
+		e, ok := s.accessUpdate(old, access, user)
 		if !ok {
 			return 0, false
 		}
-		if d == old || casLeaf(slot, old, d) {
-			pa := outputAddr(d, l) + pmap.PAddr(off&(levelSize(l)-1))
+		if e == old || casLeaf(slot, old, e) {
+			pa := e.frame(l) + pmap.PAddr(off&(levelSize(l)-1))
 			return pa + pmap.PAddr(va&pmap.PageMask), true
 		}
 	}
 }
 
-// accessUpdate returns the leaf d as the hardware leaves it after an access,
+// accessUpdate returns the leaf e as the hardware leaves it after an access,
 // or false if the access faults.
-func (s *Space) accessUpdate(d uint64, access pmap.Prot, user bool) (uint64, bool) {
-	if d&descAF == 0 {
+func (s *Space) accessUpdate(e entry, access pmap.Prot, user bool) (entry, bool) {
+	if e&entryAF == 0 {
 		if !s.sys.hwAccess {
 			return 0, false // Access flag fault
 		}
-		d |= descAF
+		e |= entryAF
 	}
-	if access&pmap.ProtWrite != 0 && d&descAPRO != 0 {
-		if !s.sys.hwDirty || d&descDBM == 0 {
+	if access&pmap.ProtWrite != 0 && e&entryAPRO != 0 {
+		if !s.sys.hwDirty || e&entryDBM == 0 {
 			return 0, false // Permission fault: read-only
 		}
-		d &^= descAPRO
+		e &^= entryAPRO
 	}
-	if !hardwareRights(d, user).Allows(access) {
+	if !hardwareRights(e, user).Allows(access) {
 		return 0, false // Permission fault
 	}
-	return d, true
+	return e, true
 }
 
-// hardwareRights decodes what the leaf d lets EL0 (user) or EL1 do, from the
+// hardwareRights decodes what the leaf e lets EL0 (user) or EL1 do, from the
 // hardware bits alone (D8.4.1): read from AP[1] at EL0 and always at EL1,
 // write when also AP[2] = 0, execute when UXN (EL0) or PXN (EL1) is 0.
-func hardwareRights(d uint64, user bool) pmap.Prot {
+func hardwareRights(e entry, user bool) pmap.Prot {
 	var p pmap.Prot
 	switch {
-	case user && d&descAPEL0 != 0, !user:
+	case user && e&entryAPEL0 != 0, !user:
 		p |= pmap.ProtRead
-		if d&descAPRO == 0 {
+		if e&entryAPRO == 0 {
 			p |= pmap.ProtWrite
 		}
 	}
-	if user && d&descUXN == 0 || !user && d&descPXN == 0 {
+	if user && e&entryUXN == 0 || !user && e&entryPXN == 0 {
 		p |= pmap.ProtExecute
 	}
 	return p

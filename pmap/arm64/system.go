@@ -48,12 +48,12 @@ type Config struct {
 // (one CPU). Lock order, once there are several: a space's map lock, then
 // the System.
 type System struct {
-	mem    pmap.Memory
-	frames pmap.Frames
-	cpu    CPU
-	feat   Features
-	rmap   *pmap.Rmap[*Space]
-	buf    []pmap.Mapping[*Space] // scratch copy of one frame's mappings
+	mem     pmap.Memory
+	frames  pmap.Frames
+	cpu     CPU
+	feat    Features
+	rmap    *pmap.Rmap[*Space]
+	scratch []pmap.Mapping[*Space] // reused by the per-frame operations
 
 	hwAccess bool // TCR_EL1.HA: the hardware sets AF
 	hwDirty  bool // TCR_EL1.HD: the hardware manages the dirty state
@@ -138,13 +138,18 @@ func (sys *System) newSpace(kind pmap.Kind, upper bool) (*Space, error) {
 	return s, nil
 }
 
+// mappings returns every mapping of pa, in the System's scratch buffer.
+func (sys *System) mappings(pa pmap.PAddr) []pmap.Mapping[*Space] {
+	sys.scratch = sys.rmap.Mappings(pa, sys.scratch[:0])
+	return sys.scratch
+}
+
 // PageProtect implements pmap.System.
 func (sys *System) PageProtect(pa pmap.PAddr, prot pmap.Prot) {
 	if !sys.rmap.Managed(pa) {
 		return
 	}
-	sys.buf = sys.rmap.Mappings(pa, sys.buf[:0])
-	for _, m := range sys.buf {
+	for _, m := range sys.mappings(pa) {
 		m.Space.protectPage(m.VA, prot)
 	}
 }
@@ -154,7 +159,7 @@ func (sys *System) IsModified(pa pmap.PAddr) bool {
 	if sys.rmap.Attr(pa)&pmap.AttrModified != 0 {
 		return true
 	}
-	return sys.anyLeaf(pa, dirty)
+	return sys.anyLeaf(pa, entry.dirty)
 }
 
 // IsReferenced implements pmap.System.
@@ -162,13 +167,12 @@ func (sys *System) IsReferenced(pa pmap.PAddr) bool {
 	if sys.rmap.Attr(pa)&pmap.AttrReferenced != 0 {
 		return true
 	}
-	return sys.anyLeaf(pa, referenced)
+	return sys.anyLeaf(pa, entry.referenced)
 }
 
 // anyLeaf reports whether test holds for the leaf of any mapping of pa.
-func (sys *System) anyLeaf(pa pmap.PAddr, test func(uint64) bool) bool {
-	sys.buf = sys.rmap.Mappings(pa, sys.buf[:0])
-	for _, m := range sys.buf {
+func (sys *System) anyLeaf(pa pmap.PAddr, test func(entry) bool) bool {
+	for _, m := range sys.mappings(pa) {
 		if slot, _ := m.Space.lookup(m.Space.offset(m.VA)); slot != nil && test(loadLeaf(slot)) {
 			return true
 		}
@@ -182,8 +186,7 @@ func (sys *System) anyLeaf(pa pmap.PAddr, test func(uint64) bool) bool {
 // observed and keep reporting modified while they are writable.
 func (sys *System) ClearModify(pa pmap.PAddr) {
 	sys.rmap.ClearAttr(pa, pmap.AttrModified)
-	sys.buf = sys.rmap.Mappings(pa, sys.buf[:0])
-	for _, m := range sys.buf {
+	for _, m := range sys.mappings(pa) {
 		m.Space.cleanPage(m.VA)
 	}
 }
@@ -192,8 +195,7 @@ func (sys *System) ClearModify(pa pmap.PAddr) {
 // untracked ones keep reporting referenced while they exist.
 func (sys *System) ClearReference(pa pmap.PAddr) {
 	sys.rmap.ClearAttr(pa, pmap.AttrReferenced)
-	sys.buf = sys.rmap.Mappings(pa, sys.buf[:0])
-	for _, m := range sys.buf {
+	for _, m := range sys.mappings(pa) {
 		m.Space.unreferencePage(m.VA)
 	}
 }
@@ -204,14 +206,14 @@ func (sys *System) ZeroPage(pa pmap.PAddr) { clear(sys.mem.Frame(pa)[:]) }
 // CopyPage implements pmap.System.
 func (sys *System) CopyPage(src, dst pmap.PAddr) { *sys.mem.Frame(dst) = *sys.mem.Frame(src) }
 
-// foldLeaf records the referenced and modified state of the leaf d, which is
+// foldLeaf records the referenced and modified state of the leaf e, which is
 // going away or losing write access, in the reverse map's attributes.
-func (sys *System) foldLeaf(d uint64, pa pmap.PAddr) {
+func (sys *System) foldLeaf(e entry, pa pmap.PAddr) {
 	var a pmap.Attr
-	if referenced(d) {
+	if e.referenced() {
 		a |= pmap.AttrReferenced
 	}
-	if dirty(d) {
+	if e.dirty() {
 		a |= pmap.AttrModified
 	}
 	if a != 0 {
@@ -219,10 +221,10 @@ func (sys *System) foldLeaf(d uint64, pa pmap.PAddr) {
 	}
 }
 
-// inRmap reports whether the leaf d of pa belongs in the reverse map: a
+// inRmap reports whether the leaf e of pa belongs in the reverse map: a
 // Normal-memory mapping of a managed frame made by Enter.
-func (sys *System) inRmap(d uint64, pa pmap.PAddr) bool {
-	return d&swDirect == 0 && !isDevice(d) && sys.rmap.Managed(pa)
+func (sys *System) inRmap(e entry, pa pmap.PAddr) bool {
+	return e&swDirect == 0 && !e.device() && sys.rmap.Managed(pa)
 }
 
 var _ pmap.System = (*System)(nil)

@@ -12,49 +12,45 @@ import (
 // plain read-modify-write by software could undo.
 
 // loadLeaf reads a leaf descriptor.
-func loadLeaf(slot *uint64) uint64 { return atomic.LoadUint64(slot) }
+func loadLeaf(slot *entry) entry { return entry(atomic.LoadUint64((*uint64)(slot))) }
 
 // storeLeaf writes an entry that is currently invalid.
-func storeLeaf(slot *uint64, d uint64) { atomic.StoreUint64(slot, d) }
+func storeLeaf(slot *entry, e entry) { atomic.StoreUint64((*uint64)(slot), uint64(e)) }
 
 // swapLeaf replaces a descriptor and returns the last value the hardware
 // left in it.
-func swapLeaf(slot *uint64, d uint64) uint64 { return atomic.SwapUint64(slot, d) }
+func swapLeaf(slot *entry, e entry) entry {
+	return entry(atomic.SwapUint64((*uint64)(slot), uint64(e)))
+}
+
+// casLeaf replaces the leaf old at slot by e if the hardware has not changed
+// it meanwhile.
+func casLeaf(slot *entry, old, e entry) bool {
+	return atomic.CompareAndSwapUint64((*uint64)(slot), uint64(old), uint64(e))
+}
 
 // updateLeaf clears then sets bits of a leaf and returns its old value.
-func updateLeaf(slot *uint64, clearBits, setBits uint64) uint64 {
+func updateLeaf(slot *entry, clearBits, setBits entry) entry {
 	for {
-		old := atomic.LoadUint64(slot)
-		if atomic.CompareAndSwapUint64(slot, old, old&^clearBits|setBits) {
+		old := loadLeaf(slot)
+		if casLeaf(slot, old, old&^clearBits|setBits) {
 			return old
 		}
 	}
 }
 
-// bump moves the entry count kept in the table descriptor counter by delta.
-// counter is nil for the root table, which is never freed before Destroy
-// and needs no count. Table descriptors are never written by the hardware.
-func bump(counter *uint64, delta int) {
-	if counter != nil {
-		*counter = withCount(*counter, delta)
-	}
-}
-
-// table views the table frame at pa.
-func (s *Space) table(pa pmap.PAddr) *[pmap.Entries]uint64 { return pmap.Table(s.sys.mem, pa) }
-
 // lookup finds the leaf translating the offset off: its slot and level, or
 // a nil slot if off is not mapped.
-func (s *Space) lookup(off uint64) (*uint64, int) {
-	tbl := s.table(s.root)
+func (s *Space) lookup(off uint64) (*entry, int) {
+	tbl := s.sys.table(s.root)
 	for l := 0; l < levels; l++ {
 		slot := &tbl[index(off, l)]
-		d := *slot
+		e := *slot
 		switch {
-		case !valid(d):
+		case !e.valid():
 			return nil, 0
-		case isTable(d, l):
-			tbl = s.table(outputAddr(d, l))
+		case e.isTable(l):
+			tbl = s.sys.table(e.tableAddr())
 		default:
 			return slot, l
 		}
@@ -62,37 +58,38 @@ func (s *Space) lookup(off uint64) (*uint64, int) {
 	panic("arm64.Space.lookup: level 3 entry is a table")
 }
 
-// walkCreate returns the slot at level target for the offset off, creating
+// walk returns the slot at level target for the offset off, creating
 // missing tables and splitting blocks above target, and the table descriptor
-// that counts the entries of the slot's table (nil if that is the root).
-// On ErrNoFrames, tables it created may be left empty: the caller prunes.
-func (s *Space) walkCreate(off uint64, target int) (slot, counter *uint64, err error) {
-	tbl := s.table(s.root)
+// that points to (and counts the entries of) the slot's table: nil if that
+// is the root. On ErrNoFrames, tables it created may be left empty: the
+// caller prunes.
+func (s *Space) walk(off uint64, target int) (slot, parent *entry, err error) {
+	tbl := s.sys.table(s.root)
 	for l := 0; l < target; l++ {
 		slot = &tbl[index(off, l)]
-		if !valid(*slot) {
-			if err = s.newTable(slot, counter); err != nil {
+		if !slot.valid() {
+			if err = s.newTable(slot, parent); err != nil {
 				return nil, nil, err
 			}
-		} else if !isTable(*slot, l) {
+		} else if !slot.isTable(l) {
 			if err = s.split(slot, l, off&^(levelSize(l)-1)); err != nil {
 				return nil, nil, err
 			}
 		}
-		counter = slot
-		tbl = s.table(outputAddr(*slot, l))
+		parent = slot
+		tbl = s.sys.table(slot.tableAddr())
 	}
-	return &tbl[index(off, target)], counter, nil
+	return &tbl[index(off, target)], parent, nil
 }
 
 // newTable links a fresh empty table into the invalid slot.
-func (s *Space) newTable(slot, counter *uint64) error {
+func (s *Space) newTable(slot, parent *entry) error {
 	pa, ok := s.sys.frames.AllocFrame()
 	if !ok {
 		return pmap.ErrNoFrames
 	}
-	*slot = tableDesc(pa, 0)
-	bump(counter, 1)
+	*slot = tableEntry(pa, 0)
+	parent.addCount(1)
 	s.stats.TablePages++
 	s.publish()
 	return nil
@@ -111,7 +108,7 @@ func (s *Space) newTable(slot, counter *uint64) error {
 //
 // Between break and make the range is unmapped: the kernel must not split a
 // block that holds the code, stack or data it is running with.
-func (s *Space) split(slot *uint64, l int, base uint64) error {
+func (s *Space) split(slot *entry, l int, base uint64) error {
 	pa, ok := s.sys.frames.AllocFrame()
 	if !ok {
 		return pmap.ErrNoFrames
@@ -120,16 +117,16 @@ func (s *Space) split(slot *uint64, l int, base uint64) error {
 	if block&swTracked != 0 {
 		panic("arm64.Space.split: blocks are never tracked")
 	}
-	child := s.table(pa)
+	child := s.sys.table(pa)
 	step := levelSize(l + 1)
-	attrs := block &^ (descOAMask | descValid | descTable)
-	first := uint64(outputAddr(block, l))
+	attrs := block &^ (entryAddrMask | entryValid | entryTable)
+	first := block.frame(l)
 	for i := range child {
-		child[i] = first + uint64(i)*step | attrs | leafType(l+1)
+		child[i] = entry(first) + entry(uint64(i)*step) | attrs | leafType(l+1)
 	}
 	swapLeaf(slot, 0)
 	s.invalidate(base)
-	*slot = tableDesc(pa, pmap.Entries)
+	*slot = tableEntry(pa, entries)
 	s.publish()
 	s.stats.TablePages++
 	return nil
@@ -139,39 +136,39 @@ func (s *Space) split(slot *uint64, l int, base uint64) error {
 // base) and returns its frame. The TLBI by VA also removes walk-cache
 // entries holding the table descriptor (VAE1IS applies to every level), so
 // no walker can reach the frame once it is reused.
-func (s *Space) freeTable(slot *uint64, l int, base uint64, counter *uint64) {
-	d := *slot
-	if tableCount(d) != 0 {
+func (s *Space) freeTable(slot *entry, l int, base uint64, parent *entry) {
+	e := *slot
+	if e.count() != 0 {
 		panic("arm64.Space.freeTable: table not empty")
 	}
 	*slot = 0
-	bump(counter, -1)
+	parent.addCount(-1)
 	s.invalidate(base)
-	s.sys.frames.FreeFrame(outputAddr(d, l))
+	s.sys.frames.FreeFrame(e.tableAddr())
 	s.stats.TablePages--
 }
 
 // prune frees the tables on the walk to off that are empty, from the bottom
-// up: what a failed walkCreate leaves behind.
+// up: what a failed walk leaves behind.
 func (s *Space) prune(off uint64) {
-	var path [leafLevel]*uint64 // table descriptors at L0..L2
+	var path [leafLevel]*entry // table descriptors at L0..L2
 	n := 0
-	tbl := s.table(s.root)
+	tbl := s.sys.table(s.root)
 	for l := 0; l < leafLevel; l++ {
 		slot := &tbl[index(off, l)]
-		if !isTable(*slot, l) {
+		if !slot.isTable(l) {
 			break
 		}
 		path[n] = slot
 		n++
-		tbl = s.table(outputAddr(*slot, l))
+		tbl = s.sys.table(slot.tableAddr())
 	}
-	for l := n - 1; l >= 0 && tableCount(*path[l]) == 0; l-- {
-		var counter *uint64
+	for l := n - 1; l >= 0 && path[l].count() == 0; l-- {
+		var parent *entry
 		if l > 0 {
-			counter = path[l-1]
+			parent = path[l-1]
 		}
-		s.freeTable(path[l], l, off&^(levelSize(l)-1), counter)
+		s.freeTable(path[l], l, off&^(levelSize(l)-1), parent)
 	}
 }
 
@@ -179,31 +176,27 @@ func (s *Space) prune(off uint64) {
 // entry maps the offset base, and frees every table below it (Destroy, after
 // the space's TLB entries are flushed).
 func (s *Space) freeTree(pa pmap.PAddr, l int, base uint64) {
-	tbl := s.table(pa)
-	for i, d := range tbl {
+	tbl := s.sys.table(pa)
+	for i, e := range tbl {
 		off := base + uint64(i)<<levelShift(l)
 		switch {
-		case !valid(d):
+		case !e.valid():
 			continue
-		case isTable(d, l):
-			child := outputAddr(d, l)
+		case e.isTable(l):
+			child := e.tableAddr()
 			s.freeTree(child, l+1, off)
 			s.sys.frames.FreeFrame(child)
 		default:
-			s.forgetLeaf(d, l, off)
+			s.forgetLeaf(e, l, off)
 		}
 		tbl[i] = 0
 	}
 }
 
-// forgetLeaf removes the leaf d of a dying space from the reverse map.
-func (s *Space) forgetLeaf(d uint64, l int, off uint64) {
-	if pa := outputAddr(d, l); s.sys.inRmap(d, pa) {
-		s.sys.foldLeaf(d, pa)
+// forgetLeaf removes the leaf e of a dying space from the reverse map.
+func (s *Space) forgetLeaf(e entry, l int, off uint64) {
+	if pa := e.frame(l); s.sys.inRmap(e, pa) {
+		s.sys.foldLeaf(e, pa)
 		s.sys.rmap.Remove(pa, s, s.vaddr(off))
 	}
 }
-
-// casLeaf replaces the leaf old at slot by d if the hardware has not changed
-// it meanwhile.
-func casLeaf(slot *uint64, old, d uint64) bool { return atomic.CompareAndSwapUint64(slot, old, d) }

@@ -39,7 +39,8 @@ const (
 	// entryG (bit 8, Global) in a leaf keeps the translation across CR3
 	// loads when CR4.PGE = 1 (§4.10.2.4). tamach never sets it: tasks own
 	// the lower half, so nothing there may survive a switch, and the
-	// trampoline is tagged by PCID like everything else (DESIGN §2).
+	// trampoline is tagged by PCID like everything else (docs/pmap-amd64.md,
+	// "TLB maintenance").
 	entryG entry = 1 << 8
 	// entryXD (bit 63, Execute-disable) forbids instruction fetches from
 	// the region the entry controls when IA32_EFER.NXE = 1; reserved (must
@@ -62,10 +63,10 @@ const maxPhysAddrBits = 52
 // entries bits 62:59 are protection keys when CR4.PKE = 1, so only bits 58:52
 // and 11:9 are free there (Tables 4-16, 4-18, 4-20).
 const (
-	// entryWired (bit 9) marks a leaf made with the pmap.Wired flag.
-	entryWired entry = 1 << 9
-	// entryManaged (bit 10) marks a leaf recorded in the reverse map.
-	entryManaged entry = 1 << 10
+	// swWired (bit 9) marks a leaf made with the pmap.Wired flag.
+	swWired entry = 1 << 9
+	// swManaged (bit 10) marks a leaf recorded in the reverse map.
+	swManaged entry = 1 << 10
 
 	// countShift and countMask place, in an entry that references a
 	// table, the number of non-zero entries in that table (bits 61:52,
@@ -86,8 +87,9 @@ const (
 	bigAddrMask1G entry = entryAddrMask &^ (pageSize1G - 1)
 )
 
-// present reports whether the processor uses e (bit 0, §4.5).
-func (e entry) present() bool { return e&entryP != 0 }
+// valid reports whether e is present (P, bit 0, §4.5): the processor uses
+// only entries with P = 1; any other value is a not-present page fault.
+func (e entry) valid() bool { return e&entryP != 0 }
 
 // big reports whether e, found at level, is a leaf mapping a 2 MiB or 1 GiB
 // page.
@@ -95,8 +97,9 @@ func (e entry) big(level int) bool {
 	return (level == levelPD || level == levelPDPT) && e&entryPS != 0
 }
 
-// leaf reports whether e, found at level, maps a page rather than a table.
-func (e entry) leaf(level int) bool { return level == levelPT || e.big(level) }
+// leaf reports whether e, found at level, is a present entry that maps a
+// page rather than a table.
+func (e entry) leaf(level int) bool { return e.valid() && (level == levelPT || e.big(level)) }
 
 // frame returns the physical address e references at level.
 func (e entry) frame(level int) pmap.PAddr {
@@ -106,8 +109,12 @@ func (e entry) frame(level int) pmap.PAddr {
 	case level == levelPD && e&entryPS != 0:
 		return pmap.PAddr(e & bigAddrMask2M)
 	}
-	return pmap.PAddr(e & entryAddrMask)
+	return e.tableAddr()
 }
+
+// tableAddr returns the address of the table the non-leaf entry e
+// references.
+func (e entry) tableAddr() pmap.PAddr { return pmap.PAddr(e & entryAddrMask) }
 
 // count returns the number of non-zero entries of the table e references.
 func (e entry) count() int { return int((e & countMask) >> countShift) }
@@ -119,6 +126,9 @@ func (e entry) withCount(n int) entry {
 	}
 	return e&^countMask | entry(n)<<countShift
 }
+
+// addCount adds d to the occupancy count of the table e references.
+func (e *entry) addCount(d int) { *e = e.withCount(e.count() + d) }
 
 // tableEntry builds an entry that references the table at pa. Upper levels
 // are permissive (Present, writable, and user-accessible in user spaces, never
@@ -133,8 +143,9 @@ func tableEntry(pa pmap.PAddr, user bool) entry {
 	return e
 }
 
-// leafBits is what a leaf needs besides its frame address and the PS bit.
-type leafBits struct {
+// leafAttrs is what a leaf gets besides its frame address and the PS bit:
+// one mapping as the pmap thinks of it, before encoding.
+type leafAttrs struct {
 	prot    pmap.Prot
 	user    bool // U/S = 1
 	device  bool // PCD|PWT: uncached
@@ -143,32 +154,37 @@ type leafBits struct {
 	nx      bool // the CPU has execute-disable (IA32_EFER.NXE can be set)
 }
 
-// leafEntry builds a leaf for the page at pa. Read access is implied by
-// Present: x86 has no write-only or execute-only pages (Intel SDM Vol. 3A
-// §4.6). Precondition: prot is not ProtNone.
-func leafEntry(pa pmap.PAddr, b leafBits) entry {
+// leafEntry builds the leaf at level mapping the page at pa with the
+// attributes a: a PTE, or a PDE or PDPTE with PS = 1 (Tables 4-16, 4-18,
+// 4-20). Read access is implied by Present: x86 has no write-only or
+// execute-only pages (Intel SDM Vol. 3A §4.6). Precondition: a.prot is not
+// ProtNone.
+func leafEntry(pa pmap.PAddr, level int, a leafAttrs) entry {
 	e := entry(pa) | entryP
-	if b.prot&pmap.ProtWrite != 0 {
+	if level != levelPT {
+		e |= entryPS
+	}
+	if a.prot&pmap.ProtWrite != 0 {
 		e |= entryRW
 	}
-	if b.user {
+	if a.user {
 		e |= entryUS
 	}
-	if b.nx && b.prot&pmap.ProtExecute == 0 {
+	if a.nx && a.prot&pmap.ProtExecute == 0 {
 		e |= entryXD
 	}
-	if b.device {
+	if a.device {
 		// PAT entry 3 (PAT=0, PCD=1, PWT=1) is UC, strong uncacheable,
 		// in the PAT's power-up value (Intel SDM Vol. 3A §4.9.2 and the
 		// PAT chapter's table of PAT entries after reset); tamach never
 		// reprograms IA32_PAT.
 		e |= entryPCD | entryPWT
 	}
-	if b.wired {
-		e |= entryWired
+	if a.wired {
+		e |= swWired
 	}
-	if b.managed {
-		e |= entryManaged
+	if a.managed {
+		e |= swManaged
 	}
 	return e
 }
@@ -177,7 +193,7 @@ func leafEntry(pa pmap.PAddr, b leafBits) entry {
 // present, write if R/W, execute unless XD (always, on a CPU without
 // execute-disable).
 func (e entry) prot() pmap.Prot {
-	if !e.present() {
+	if !e.valid() {
 		return pmap.ProtNone
 	}
 	p := pmap.ProtRead | pmap.ProtExecute
@@ -203,5 +219,10 @@ func (e entry) lowered(prot pmap.Prot, nx bool) entry {
 	return e
 }
 
-// pages returns how many 4 KiB pages a leaf at level covers.
-func pages(level int) uint64 { return levelSize(level) / pmap.PageSize }
+// referenced reports whether the processor has used the leaf e for a
+// translation since A was last cleared (Accessed, §4.8).
+func (e entry) referenced() bool { return e&entryA != 0 }
+
+// dirty reports whether the processor has written through the leaf e since
+// D was last cleared (Dirty, §4.8).
+func (e entry) dirty() bool { return e&entryD != 0 }

@@ -1,0 +1,53 @@
+package arm64
+
+import "testing"
+
+// Golden register values, composed by hand from the field tables of the Arm
+// ARM (D24.2 MAIR_EL1, TCR_EL1, TTBR0_EL1; C5.5 TLBI operands).
+func TestGoldenRegisters(t *testing.T) {
+	// MAIR_EL1: Attr0 = 0xff (Normal WB RA WA, inner and outer),
+	// Attr1 = 0x04 (Device-nGnRE), Attr2 = 0x44 (Normal Non-cacheable).
+	if MAIR != 0x4404ff {
+		t.Errorf("MAIR = %#x, want 0x4404ff", MAIR)
+	}
+	f := DecodeFeatures(qemuA57MMFR0, 0)
+	if f.ASIDBits != 16 || !f.Gran4 || f.PARange != 0b0100 || f.HWAccess || f.HWDirty {
+		t.Errorf("DecodeFeatures(cortex-a57) = %+v", f)
+	}
+	// TCR_EL1: T0SZ=16 (0x10), IRGN0=01 (0x100), ORGN0=01 (0x400),
+	// SH0=11 (0x3000), TG0=00, T1SZ=16 (0x100000), IRGN1=01 (0x1000000),
+	// ORGN1=01 (0x4000000), SH1=11 (0x30000000), TG1=10 (0x80000000),
+	// IPS=0b100 (44 bits, from PARange; 0x400000000), AS=1 (0x1000000000).
+	if got := tcrValue(f, false, false); got != 0x14b5103510 {
+		t.Errorf("TCR(a57) = %#x, want 0x14b5103510", got)
+	}
+	// PARange 52 bits is capped at IPS 48 bits (0b101); HA bit 39, HD bit 40.
+	f52 := DecodeFeatures(0b0110|0b0010<<4, 0b0010)
+	if !f52.HWAccess || !f52.HWDirty {
+		t.Errorf("HAFDBS=2 not decoded: %+v", f52)
+	}
+	if got := tcrValue(f52, true, true); got != 0x195b5103510 {
+		t.Errorf("TCR(52-bit, HA, HD) = %#x, want 0x195b5103510", got)
+	}
+	// 8-bit ASIDs: no AS bit.
+	if f8 := DecodeFeatures(0b0101, 0b0001); f8.ASIDBits != 8 || !f8.HWAccess || f8.HWDirty {
+		t.Errorf("DecodeFeatures(8-bit ASID, AF only) = %+v", f8)
+	} else if got := tcrValue(f8, false, false); got&tcrAS != 0 {
+		t.Errorf("TCR with 8-bit ASIDs sets AS: %#x", got)
+	}
+	if f := DecodeFeatures(0xf<<28, 0); f.Gran4 {
+		t.Errorf("TGran4 = 0b1111 decoded as supported")
+	}
+	if got := ttbr0Value(0x4000_0000, 7); got != 0x0007_0000_4000_0000 {
+		t.Errorf("TTBR0 = %#x", got)
+	}
+	if got := tlbiVA(5, 0x7fff_ffff_f000); got != 0x0005_0007_ffff_ffff {
+		t.Errorf("TLBI VAE1IS operand = %#x", got)
+	}
+	if got := tlbiVA(0, 0xffff_0000_0000_1000); got != 0x0ff0_0000_0001 {
+		t.Errorf("TLBI VAE1IS operand (upper) = %#x", got)
+	}
+	if got := tlbiASID(0x1234); got != 0x1234_0000_0000_0000 {
+		t.Errorf("TLBI ASIDE1IS operand = %#x", got)
+	}
+}
