@@ -4,7 +4,7 @@ import "github.com/tamach/tamach/pmap"
 
 // CPU is what only the hardware can do for the pmap: load translation table
 // bases, maintain the TLB, and report the MMU's features. The bare-metal
-// implementation is Hardware (cpu_tamago.go); host tests use a recording
+// implementation is HardwareCPU (cpu_tamago.go); host tests use a recording
 // fake.
 //
 // Every invalidation is a complete sequence (Arm ARM D8.14, "TLB maintenance

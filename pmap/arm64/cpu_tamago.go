@@ -8,36 +8,36 @@ import (
 	cpu "github.com/tamach/tamach/cpu/arm64"
 )
 
-// Hardware is the CPU of the machine the kernel runs on: system register
+// HardwareCPU is the CPU of the machine the kernel runs on: system register
 // accesses and TLB maintenance at EL1, by the assembly leaves in
 // cpu_tamago_arm64.s. Its methods may only run at EL1.
-type Hardware struct{}
+type HardwareCPU struct{}
 
-var _ CPU = Hardware{}
+var _ CPU = HardwareCPU{}
 
 // MMFR0 implements CPU.
-func (Hardware) MMFR0() uint64 { return cpu.ReadMMFR0() }
+func (HardwareCPU) MMFR0() uint64 { return cpu.ReadMMFR0() }
 
 // MMFR1 implements CPU.
-func (Hardware) MMFR1() uint64 { return cpu.ReadMMFR1() }
+func (HardwareCPU) MMFR1() uint64 { return cpu.ReadMMFR1() }
 
 // SetTTBR0 implements CPU.
-func (Hardware) SetTTBR0(v uint64) { writeTTBR0(v) }
+func (HardwareCPU) SetTTBR0(v uint64) { writeTTBR0(v) }
 
 // SetTTBR1 implements CPU.
-func (Hardware) SetTTBR1(v uint64) { writeTTBR1(v) }
+func (HardwareCPU) SetTTBR1(v uint64) { writeTTBR1(v) }
 
 // InvalidatePage implements CPU.
-func (Hardware) InvalidatePage(asid ASID, va pmap.VAddr) { tlbiVAE1IS(tlbiVA(asid, va)) }
+func (HardwareCPU) InvalidatePage(asid ASID, va pmap.VAddr) { tlbiVAE1IS(tlbiVA(asid, va)) }
 
 // InvalidateASID implements CPU.
-func (Hardware) InvalidateASID(asid ASID) { tlbiASIDE1IS(tlbiASID(asid)) }
+func (HardwareCPU) InvalidateASID(asid ASID) { tlbiASIDE1IS(tlbiASID(asid)) }
 
 // InvalidateAll implements CPU.
-func (Hardware) InvalidateAll() { tlbiVMALLE1IS() }
+func (HardwareCPU) InvalidateAll() { tlbiVMALLE1IS() }
 
 // Sync implements CPU.
-func (Hardware) Sync() { syncTables() }
+func (HardwareCPU) Sync() { syncTables() }
 
 // writeTTBR0 writes TTBR0_EL1, then ISB. Defined in cpu_tamago_arm64.s.
 func writeTTBR0(v uint64)

@@ -47,7 +47,7 @@
 //     reverse map, referenced and modified;
 //   - simulate.go: Access, the walk and its Access flag and dirty state
 //     updates done in software, for host simulations;
-//   - cpu_tamago.go, cpu_tamago_arm64.s: the bare-metal CPU (Hardware).
+//   - cpu_tamago.go, cpu_tamago_arm64.s: the bare-metal CPU (HardwareCPU).
 //
 // One file has no counterpart: fault.go, FastFault, the software Access
 // flag and dirty state for CPUs without FEAT_HAFDBS (x86-64 sets Accessed

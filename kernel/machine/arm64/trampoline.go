@@ -118,14 +118,14 @@ func (t *trampState) init(kernelTTBR uint64) {
 	t.area.KernelVBAR = cpu.ReadVBAR()
 }
 
-// trapCPU is the CPU the pmap drives: pmap/arm64's Hardware, except that
+// trapCPU is the CPU the pmap drives: pmap/arm64's HardwareCPU, except that
 // loading a task's tables is deferred. Activate of a user space asks for
 // TTBR0_EL1 to change at once, but the kernel's own code and data live in
 // its TTBR0 space: after such a write the next instruction fetch would
 // fault. So a TTBR0 value other than the kernel's is recorded, and the
 // trampoline loads it on its way to EL0 (Run).
 type trapCPU struct {
-	arm64pmap.Hardware
+	arm64pmap.HardwareCPU
 	kernelTTBR uint64 // 0 until Start switched to the kernel's tables
 	userTTBR   uint64 // the last task TTBR0_EL1 value asked for
 }
@@ -139,7 +139,7 @@ func (c *trapCPU) started(kernelTTBR uint64) { c.kernelTTBR = kernelTTBR }
 // SetTTBR0 implements arm64pmap.CPU.
 func (c *trapCPU) SetTTBR0(v uint64) {
 	if c.kernelTTBR == 0 || v == c.kernelTTBR {
-		c.Hardware.SetTTBR0(v)
+		c.HardwareCPU.SetTTBR0(v)
 		return
 	}
 	c.userTTBR = v
