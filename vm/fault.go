@@ -51,6 +51,15 @@ type faultInfo struct {
 // KERN_PROTECTION_FAILURE (the entry forbids access), KERN_MEMORY_ERROR
 // (the pager could not supply the data) or KERN_RESOURCE_SHORTAGE (no free
 // frame even after pageout).
+//
+// Fault is the one place a fault the MMU raised goes: it first lets the
+// pmap resolve it (pmap FastFault: a fault a pmap that emulates
+// referenced and modified bits made itself, e.g. on Arm without
+// FEAT_HAFDBS), which costs no lookup, and only then runs the fault
+// handler. Callers (trap handlers, the kernel's copy to and from user
+// memory) must therefore not try FastFault themselves. Every call counts
+// one Faults in the statistics; one the pmap resolved counts one
+// FastFaults as well.
 func (m *Map) Fault(va VAddr, access pmap.Prot) error {
 	if access&^ProtAll != 0 {
 		return KernInvalidArgument
@@ -58,6 +67,10 @@ func (m *Map) Fault(va VAddr, access pmap.Prot) error {
 	m.sys.mu.Lock()
 	defer m.sys.mu.Unlock()
 	m.sys.stats.Faults++
+	if m.pmap != nil && m.pmap.FastFault(va.Trunc(), access) {
+		m.sys.stats.FastFaults++
+		return nil
+	}
 	_, err := m.fault(va.Trunc(), access, false)
 	return err
 }

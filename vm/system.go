@@ -89,7 +89,8 @@ type Statistics struct {
 	InactiveCount uint64 // pages on the inactive queue
 	WireCount     uint64 // wired pages
 
-	Faults        uint64 // calls of Fault
+	Faults        uint64 // faults taken: calls of Map.Fault (fast faults included) and kernel faults on user memory
+	FastFaults    uint64 // of those, faults the pmap resolved itself (referenced/modified emulation)
 	ZeroFills     uint64 // pages created zero-filled
 	CowFaults     uint64 // pages copied for copy-on-write
 	CopyPushes    uint64 // pages saved into a copy object before an in-place write
