@@ -41,6 +41,9 @@ type Config struct {
 	// of an internal object when they must leave RAM. When nil, anonymous
 	// memory is never paged out.
 	DefaultPager func() Pager
+	// PageoutPolicy chooses the free-page thresholds and the pages
+	// pageout takes (pageout_policy.go). When nil, SecondChance.
+	PageoutPolicy PageoutPolicy
 }
 
 // System is one instance of the vm system: the page pool, the objects and
@@ -52,7 +55,7 @@ type System struct {
 	mem          pmap.Memory  // (C)
 	pool         *pagePool    // (P)
 	defaultPager func() Pager // (P) set by Config or SetDefaultPager
-	pageout      pageoutState // (P) thresholds and daemon wakeup (pageout.go)
+	pageout      pageoutState // (P) policy, thresholds and daemon wakeup (pageout.go)
 
 	stats      Statistics                // (P)
 	nextID     uint64                    // (P)
@@ -62,7 +65,9 @@ type System struct {
 	memEntries map[*MemoryEntry]struct{} // (P) every live memory entry
 }
 
-// NewSystem creates a vm system over the page pool cfg describes.
+// NewSystem creates a vm system over the page pool cfg describes. It
+// returns KERN_INVALID_ARGUMENT for a pool it cannot use, or a pageout
+// policy whose thresholds do not fit the pool.
 func NewSystem(cfg Config) (*System, error) {
 	if cfg.Pmap == nil || cfg.Memory == nil || !cfg.PoolBase.Aligned() ||
 		cfg.PoolSize < pmap.PageSize || cfg.PoolSize&pmap.PageMask != 0 ||
@@ -78,6 +83,9 @@ func NewSystem(cfg Config) (*System, error) {
 		maps:         map[*Map]struct{}{},
 		copies:       map[*Copy]struct{}{},
 		memEntries:   map[*MemoryEntry]struct{}{},
+	}
+	if err := s.initPageout(cfg.PageoutPolicy); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
