@@ -118,7 +118,7 @@ func (m *Map) BehaviorSet(addr VAddr, size uint64, b Behavior) error {
 		return KernInvalidAddress
 	}
 	switch {
-	case b <= BehaviorRSequntial:
+	case b <= BehaviorRSequential:
 		for e := m.clipRange(start, end); e != &m.header && e.start < end; e = e.next {
 			e.behavior = b
 		}
