@@ -52,14 +52,15 @@ type faultInfo struct {
 // (the pager could not supply the data) or KERN_RESOURCE_SHORTAGE (no free
 // frame even after pageout).
 //
-// Fault is the one place a fault the MMU raised goes: it first lets the
-// pmap resolve it (pmap FastFault: a fault a pmap that emulates
-// referenced and modified bits made itself, e.g. on Arm without
-// FEAT_HAFDBS), which costs no lookup, and only then runs the fault
-// handler. Callers (trap handlers, the kernel's copy to and from user
-// memory) must therefore not try FastFault themselves. Every call counts
-// one Faults in the statistics; one the pmap resolved counts one
-// FastFaults as well.
+// Fault is the one place a fault the MMU raised goes. It first offers the
+// fault to the pmap's FastFault: a pmap that emulates referenced and
+// modified bits (Arm without FEAT_HAFDBS) maps pages so that their first
+// access or first write faults, and resolves those faults itself, with no
+// vm work. Only a fault FastFault declines runs the fault handler.
+// Callers (trap handlers, the kernel's copy to and from user memory) must
+// therefore not call FastFault themselves. Each call adds one to
+// Statistics.Faults; one that FastFault resolved adds one to FastFaults
+// too.
 func (m *Map) Fault(va VAddr, access pmap.Prot) error {
 	if access&^ProtAll != 0 {
 		return KernInvalidArgument
