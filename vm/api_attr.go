@@ -100,10 +100,11 @@ func (m *Map) Inherit(addr VAddr, size uint64, inherit Inherit) error {
 
 // BehaviorSet is vm_behavior_set. Default, random, sequential and
 // reverse-sequential advice is recorded in the entries; will-need faults
-// the range in for reading; dont-need and pageout deactivate its resident
-// pages; free, reusable, reuse and can-reuse are accepted and do nothing
-// (their contents-discarding forms are not implemented). The range must be
-// fully mapped.
+// the range in for reading, as far as it can (willNeed); dont-need and
+// pageout deactivate its resident pages; free, reusable, reuse and
+// can-reuse are accepted and do nothing (their contents-discarding forms
+// are not implemented). The range must be fully mapped
+// (KERN_INVALID_ADDRESS); advice that cannot be taken is no error.
 func (m *Map) BehaviorSet(addr VAddr, size uint64, b Behavior) error {
 	if b < BehaviorDefault || b > BehaviorPageout || b == 7 {
 		return KernInvalidArgument
@@ -118,20 +119,38 @@ func (m *Map) BehaviorSet(addr VAddr, size uint64, b Behavior) error {
 		return KernInvalidAddress
 	}
 	switch {
-	case b <= BehaviorRSequntial:
+	case b <= BehaviorRSequential:
 		for e := m.clipRange(start, end); e != &m.header && e.start < end; e = e.next {
 			e.behavior = b
 		}
 		m.timestamp++
 		m.simplifyRange(start, end)
 	case b == BehaviorWillNeed:
-		for va := start; va < end; va += pmap.PageSize {
-			m.fault(va, ProtRead, false)
-		}
+		m.willNeed(start, end)
 	case b == BehaviorDontNeed || b == BehaviorPageout:
 		m.deactivateRange(start, end)
 	}
 	return nil
+}
+
+// willNeed faults the pages of [start, end) in for reading, as
+// vm_map_willneed does (XNU osfmk/vm/vm_map.c): pages that cannot be read
+// (no read access, or unmapped in a submap) are skipped, and at the first
+// page whose data cannot be brought in (KERN_MEMORY_ERROR from its pager,
+// KERN_RESOURCE_SHORTAGE) it gives up on the rest of the range, as XNU
+// does when the pager's data request fails: the next pages would likely
+// fail the same way, and reading ahead when no frame is free would only
+// evict pages in use. The advice itself still succeeds ("madvise isn't
+// supposed to fail when the advice can't be taken", vm_map_willneed).
+func (m *Map) willNeed(start, end VAddr) {
+	for va := start; va < end; va += pmap.PageSize {
+		_, err := m.fault(va, ProtRead, false)
+		switch Code(err) {
+		case KernSuccess, KernProtectionFailure, KernInvalidAddress:
+		default:
+			return
+		}
+	}
 }
 
 // deactivateRange moves the resident pages mapped in [start, end) to the

@@ -198,41 +198,12 @@ func (s *System) copySlowly(o *Object, offset, size uint64) (*Object, error) {
 		if p == nil {
 			continue
 		}
-		np := s.allocPageHolding(n, off, p)
-		if np == nil {
+		if _, err := s.copyPage(p, n, off); err != nil {
 			n.deallocate()
-			return nil, KernResourceShortage
+			return nil, err
 		}
-		s.pmap.CopyPage(p.pa, np.pa)
-		np.dirty = true
-		s.pool.activate(np)
 	}
 	return n, nil
-}
-
-// chainPage returns the resident page holding offset of o's chain, paging
-// it in if a pager has it, or nil if no object has data there.
-func (s *System) chainPage(o *Object, off uint64) (*Page, error) {
-	for ; o != nil; o = o.shadow {
-		if p := o.lookup(off); p != nil {
-			return p, nil
-		}
-		if o.pagerHas(off) {
-			return s.pageIn(o, off)
-		}
-		off += o.shadowOffset
-	}
-	return nil, nil
-}
-
-// allocPageHolding is allocPage while keeping hold (a page about to be
-// copied) safe from the pageout allocPage may run.
-func (s *System) allocPageHolding(o *Object, offset uint64, hold *Page) *Page {
-	was := hold.busy
-	hold.busy = true
-	p := s.allocPage(o, offset)
-	hold.busy = was
-	return p
 }
 
 // copyout inserts c anywhere in m (vm_map_copyout) and returns the address

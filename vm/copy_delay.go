@@ -108,28 +108,26 @@ func (s *System) pushCopy(o *Object, offset uint64) error {
 		_, err := s.zeroFill(c, offset)
 		return err
 	}
-	np := s.allocPageHolding(c, offset, p)
-	if np == nil {
-		return KernResourceShortage
+	if _, err := s.copyPage(p, c, offset); err != nil {
+		return err
 	}
-	s.pmap.CopyPage(p.pa, np.pa)
-	np.dirty = true
-	s.pool.activate(np)
 	s.stats.CopyPushes++
 	s.pmap.PageProtect(p.pa, pmap.ProtNone)
 	return nil
 }
 
-// installProt is the protection install gives a page of the first object o
-// at offset: write access to a page of an object that has a copy object is
-// granted only on a write fault (after pushCopy) or once the copy has its
-// own data there; otherwise the next write must fault and push.
-func installProt(o *Object, offset uint64, prot pmap.Prot, access pmap.Prot) pmap.Prot {
+// installProt is the protection a fault installs for a page of the first
+// object o at offset, given the most the mapping allows (prot) and whether
+// the fault writes (or brings the page in as a write would, which pushed
+// the data into the copy already): write access to a page of an object
+// that has a copy object is granted only on such a fault or once the copy
+// has its own data there; otherwise the next write must fault and push.
+func installProt(o *Object, offset uint64, prot pmap.Prot, writing bool) pmap.Prot {
 	c := o.copy
 	if c == nil || prot&ProtWrite == 0 {
 		return prot
 	}
-	if !copyIntent(access) && !c.hasData(offset) {
+	if !writing && !c.hasData(offset) {
 		return prot &^ ProtWrite
 	}
 	o.copyStale = true

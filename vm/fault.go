@@ -12,14 +12,18 @@ import (
 //     access against its protection, resolve needs-copy by pushing a
 //     shadow object when the access is a write, create the object of an
 //     untouched anonymous entry;
-//  2. faultPage: walk the shadow chain for the page, paging it in from
-//     the pager of the object that holds it, or zero-filling it in the
-//     first object when no object has it;
+//  2. faultPage: find the page in the shadow chain (chainPage, which pages
+//     it in from the pager of the object that holds it), or zero-fill it
+//     in the first object when no object has it;
 //  3. copy-on-write: a write to a page found below the first object
 //     copies it into the first object; a write to an object that has a
 //     copy object first pushes the old data into the copy (pushCopy);
 //  4. install: enter the page in the pmap, read-only when a write would
 //     still have to copy.
+//
+// The chain walk, page-in, zero-fill and page copy are the resident-page
+// helpers of resident.go, shared with the copy code; fault.go calls down
+// into them and into copy_delay.go, and nothing below calls back up.
 
 // protCopy is a fault access bit of the vm's own, beside the pmap
 // protections: bring the page into the entry's first object as a write
@@ -47,6 +51,16 @@ type faultInfo struct {
 // KERN_PROTECTION_FAILURE (the entry forbids access), KERN_MEMORY_ERROR
 // (the pager could not supply the data) or KERN_RESOURCE_SHORTAGE (no free
 // frame even after pageout).
+//
+// Fault is the one place a fault the MMU raised goes. It first offers the
+// fault to the pmap's FastFault: a pmap that emulates referenced and
+// modified bits (Arm without FEAT_HAFDBS) maps pages so that their first
+// access or first write faults, and resolves those faults itself, with no
+// vm work. Only a fault FastFault declines runs the fault handler.
+// Callers (trap handlers, the kernel's copy to and from user memory) must
+// therefore not call FastFault themselves. Each call adds one to
+// Statistics.Faults; one that FastFault resolved adds one to FastFaults
+// too.
 func (m *Map) Fault(va VAddr, access pmap.Prot) error {
 	if access&^ProtAll != 0 {
 		return KernInvalidArgument
@@ -54,6 +68,10 @@ func (m *Map) Fault(va VAddr, access pmap.Prot) error {
 	m.sys.mu.Lock()
 	defer m.sys.mu.Unlock()
 	m.sys.stats.Faults++
+	if m.pmap != nil && m.pmap.FastFault(va.Trunc(), access) {
+		m.sys.stats.FastFaults++
+		return nil
+	}
 	_, err := m.fault(va.Trunc(), access, false)
 	return err
 }
@@ -146,57 +164,14 @@ func (m *Map) shadowEntry(e *Entry) {
 // or when first is shared, a page copied for copy-on-write is unmapped
 // from every map, since other maps may still map the original.
 func (s *System) faultPage(first *Object, offset uint64, access pmap.Prot, nested bool) (*Page, error) {
-	o, off := first, offset
-	for {
-		s.stats.Lookups++
-		if p := o.lookup(off); p != nil {
-			s.stats.Hits++
-			return s.copyOnWrite(first, offset, p, access, nested)
-		}
-		if o.pagerHas(off) {
-			p, err := s.pageIn(o, off)
-			if err != nil {
-				return nil, err
-			}
-			return s.copyOnWrite(first, offset, p, access, nested)
-		}
-		if o.shadow == nil {
-			return s.zeroFill(first, offset)
-		}
-		off += o.shadowOffset
-		o = o.shadow
+	p, err := s.chainPage(first, offset)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// zeroFill creates a zero page at offset of o.
-func (s *System) zeroFill(o *Object, offset uint64) (*Page, error) {
-	p := s.allocPage(o, offset)
 	if p == nil {
-		return nil, KernResourceShortage
+		return s.zeroFill(first, offset)
 	}
-	s.pmap.ZeroPage(p.pa)
-	p.dirty = true
-	s.pool.activate(p)
-	s.stats.ZeroFills++
-	return p, nil
-}
-
-// pageIn reads the page at offset of o from o's pager.
-func (s *System) pageIn(o *Object, offset uint64) (*Page, error) {
-	p := s.allocPage(o, offset)
-	if p == nil {
-		return nil, KernResourceShortage
-	}
-	if err := o.pager.DataRequest(offset, s.frame(p)); err != nil {
-		o.remove(p)
-		s.pool.release(p)
-		return nil, KernMemoryError
-	}
-	s.pmap.ClearModify(p.pa)
-	p.dirty = false
-	s.pool.activate(p)
-	s.stats.Pageins++
-	return p, nil
+	return s.copyOnWrite(first, offset, p, access, nested)
 }
 
 // copyOnWrite is step 3: p was found for offset of first; a write to a page
@@ -205,13 +180,10 @@ func (s *System) copyOnWrite(first *Object, offset uint64, p *Page, access pmap.
 	if p.object == first || !copyIntent(access) {
 		return p, nil
 	}
-	np := s.allocPageHolding(first, offset, p)
-	if np == nil {
-		return nil, KernResourceShortage
+	np, err := s.copyPage(p, first, offset)
+	if err != nil {
+		return nil, err
 	}
-	s.pmap.CopyPage(p.pa, np.pa)
-	np.dirty = true
-	s.pool.activate(np)
 	s.stats.CowFaults++
 	if nested || first.refs > 1 {
 		// Others sharing first may map the original page at this
@@ -241,7 +213,7 @@ func (m *Map) install(va VAddr, p *Page, fi faultInfo, access pmap.Prot, wire bo
 	if p.object != fi.object {
 		prot &^= ProtWrite
 	} else {
-		prot = installProt(fi.object, fi.offset, prot, access)
+		prot = installProt(fi.object, fi.offset, prot, copyIntent(access))
 	}
 	var flags pmap.Flags
 	if wire {

@@ -115,11 +115,3 @@ func Code(err error) KernReturn {
 	}
 	return KernFailure
 }
-
-// kr turns a code into an error, mapping KERN_SUCCESS to nil.
-func kr(k KernReturn) error {
-	if k == KernSuccess {
-		return nil
-	}
-	return k
-}

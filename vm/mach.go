@@ -55,17 +55,17 @@ type Behavior int32
 // Behaviors. The first four are stored in the entry; the others are
 // one-shot actions applied at once.
 const (
-	BehaviorDefault    Behavior = 0  // VM_BEHAVIOR_DEFAULT
-	BehaviorRandom     Behavior = 1  // VM_BEHAVIOR_RANDOM
-	BehaviorSequential Behavior = 2  // VM_BEHAVIOR_SEQUENTIAL
-	BehaviorRSequntial Behavior = 3  // VM_BEHAVIOR_RSEQNTL
-	BehaviorWillNeed   Behavior = 4  // VM_BEHAVIOR_WILLNEED: fault the range in now
-	BehaviorDontNeed   Behavior = 5  // VM_BEHAVIOR_DONTNEED: deactivate resident pages
-	BehaviorFree       Behavior = 6  // VM_BEHAVIOR_FREE
-	BehaviorReusable   Behavior = 8  // VM_BEHAVIOR_REUSABLE
-	BehaviorReuse      Behavior = 9  // VM_BEHAVIOR_REUSE
-	BehaviorCanReuse   Behavior = 10 // VM_BEHAVIOR_CAN_REUSE
-	BehaviorPageout    Behavior = 11 // VM_BEHAVIOR_PAGEOUT
+	BehaviorDefault     Behavior = 0  // VM_BEHAVIOR_DEFAULT
+	BehaviorRandom      Behavior = 1  // VM_BEHAVIOR_RANDOM
+	BehaviorSequential  Behavior = 2  // VM_BEHAVIOR_SEQUENTIAL
+	BehaviorRSequential Behavior = 3  // VM_BEHAVIOR_RSEQNTL
+	BehaviorWillNeed    Behavior = 4  // VM_BEHAVIOR_WILLNEED: fault the range in now
+	BehaviorDontNeed    Behavior = 5  // VM_BEHAVIOR_DONTNEED: deactivate resident pages
+	BehaviorFree        Behavior = 6  // VM_BEHAVIOR_FREE
+	BehaviorReusable    Behavior = 8  // VM_BEHAVIOR_REUSABLE
+	BehaviorReuse       Behavior = 9  // VM_BEHAVIOR_REUSE
+	BehaviorCanReuse    Behavior = 10 // VM_BEHAVIOR_CAN_REUSE
+	BehaviorPageout     Behavior = 11 // VM_BEHAVIOR_PAGEOUT
 )
 
 // RegionFlavor selects what vm_region reports (osfmk/mach/vm_region.h).

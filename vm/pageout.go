@@ -6,109 +6,85 @@ import (
 	"github.com/tamach/tamach/pmap"
 )
 
-// Pageout (Mach's vm_pageout): keep enough frames free by taking resident
-// pages away from their objects.
+// Pageout (Mach's vm_pageout), the mechanism: keep enough frames free by
+// taking resident pages away from their objects. Which pages go, and how
+// many frames to keep free, is the pageout policy's choice
+// (pageout_policy.go, PageoutPolicy; SecondChance by default); this file
+// runs it and carries out its decisions.
 //
 // Queues. Every unwired resident page is on the active or the inactive
-// queue. A page enters the active queue when it is filled (zero, copy or
-// page-in) and whenever it is touched by a fault while inactive
-// (reactivation). The scan keeps the inactive queue at about half of the
-// pageable pages (XNU's VM_PAGE_INACTIVE_TARGET, avail/2) by moving pages
-// from the head of the active queue to the tail of the inactive one,
-// clearing their referenced bits in every pmap: that is the first chance.
+// queue. A page enters the active queue at the tail when it is filled
+// (zero, copy or page-in) and whenever a fault touches it while inactive
+// (a reactivation). Wired, busy (being filled, or held by a caller copying
+// from it) and laundering pages are on no queue. The policy sees and moves
+// pages only through PageQueues.
 //
-// Second chance. The scan then takes inactive pages from the head. A page
-// referenced since it was deactivated (pmap IsReferenced, or a fault's
-// software bit) is reactivated. An unreferenced page is unmapped
-// everywhere (PageProtect(ProtNone), so no new reference or write can
-// slip in), then freed if clean, or laundered if dirty (modified per the
-// pmap or per the vm): its data goes to its object's pager — an internal
-// object gets the default pager now, lazily, as in Mach — and the page is
-// freed, its offset "paged out". A page the pager refuses (store full,
-// I/O error) stays resident and dirty and goes back to the active queue.
-// Busy, laundering and wired pages are never on the queues, so they are
-// never paged out.
+// When. allocPage calls pageoutIfLow before it takes a frame. On one CPU
+// the simplest daemon is no thread at all: below FreeMin, or with nothing
+// free, the allocation runs the scan itself, with the vm lock held, until
+// FreeTarget frames are free, and fails with KERN_RESOURCE_SHORTAGE only
+// when the scan could not free a single frame. Below FreeTarget it lets
+// the policy age pages (Balance) and wakes RunPageoutDaemon, which a
+// kernel may run in a goroutine so that faults rarely have to scan.
 //
-// Thresholds (XNU osfmk/vm/vm_pageout.c, VM_PAGE_FREE_MIN and
-// VM_PAGE_FREE_TARGET, both from the pool size):
+// The scan. Each step calls the policy's Balance and then ScanOne, until
+// enough frames are free, ScanOne finds nothing to look at, or
+// 2×(pageable pages)+1 steps are done: a scan ends even when nothing can
+// be freed (every page referenced, the store full), so a failing
+// allocation costs one bounded scan and never loops.
 //
-//	FreeMin    = 10 + frames/100   allocation below it runs the scan
-//	FreeTarget = 15 + frames/80    the scan stops when this many are free
-//
-// (each clamped to a quarter and a half of a small pool). On one CPU the
-// simplest daemon is no thread at all: allocPage runs the scan
-// synchronously, with the vm lock held, whenever the free count is below
-// FreeMin or zero, and the faulting allocation fails with
-// KERN_RESOURCE_SHORTAGE only when the scan could not free a single
-// frame. A kernel may also start RunPageoutDaemon in a goroutine: it is
-// woken when the free count drops below FreeTarget and works in the
-// background so that faults rarely have to.
-//
-// Bounds. One scan looks at each pageable page at most twice (once on
-// each queue), so it ends even when nothing can be freed (all pages
-// referenced, the store full); a failing allocation therefore costs one
-// bounded scan and never loops.
-
-// PageoutTargets are the free-page thresholds of pageout.
-type PageoutTargets struct {
-	// FreeMin: an allocation that finds fewer free frames runs pageout
-	// first.
-	FreeMin int
-	// FreeTarget: pageout, once running, frees frames until this many
-	// are free.
-	FreeTarget int
-}
-
-// The default thresholds: XNU's VM_PAGE_FREE_MIN(free) = 10 + free/100
-// and VM_PAGE_FREE_TARGET(free) = 15 + free/80 (osfmk/vm/vm_pageout.c).
-const (
-	freeMinBase    = 10
-	freeMinDiv     = 100
-	freeTargetBase = 15
-	freeTargetDiv  = 80
-)
-
-// defaultTargets computes the thresholds for a pool of frames frames.
-func defaultTargets(frames int) PageoutTargets {
-	t := PageoutTargets{FreeMin: freeMinBase + frames/freeMinDiv, FreeTarget: freeTargetBase + frames/freeTargetDiv}
-	t.FreeTarget = min(t.FreeTarget, frames/2)
-	t.FreeMin = min(t.FreeMin, frames/4, t.FreeTarget)
-	return t
-}
+// Eviction (evict). A page is unmapped everywhere first
+// (PageProtect(ProtNone), so no new reference or write can slip in), then
+// freed if clean, or laundered if dirty (modified per the pmap or per the
+// vm): its data goes to its object's pager — an internal object gets the
+// default pager now, lazily, as in Mach — and the page is freed, its
+// offset "paged out". A page the pager refuses (store full, I/O error)
+// stays resident and dirty and goes back to the active queue; after the
+// default pager refused one, the rest of the scan spares anonymous dirty
+// pages, which would fail the same way. Busy, laundering and wired pages
+// are never evicted.
 
 // pageoutState is pageout's part of a System.
 type pageoutState struct {
-	targets PageoutTargets // (P)
-	set     bool           // (P) targets were set (else defaultTargets)
+	policy  PageoutPolicy  // (C) chooses the pages to take
+	targets PageoutTargets // (P) free-page thresholds in force
 	running bool           // (P) a scan is in progress (no re-entry)
 	wake    chan struct{}  // (P) wakes RunPageoutDaemon; nil without one
+	queues  PageQueues     // (P) the policy's view, reused: paging allocates nothing
+}
+
+// initPageout installs policy (SecondChance if nil) and its thresholds
+// for the pool. It returns KERN_INVALID_ARGUMENT if the policy's
+// thresholds do not suit the pool.
+func (s *System) initPageout(policy PageoutPolicy) error {
+	if policy == nil {
+		policy = SecondChance{}
+	}
+	t := policy.Targets(len(s.pool.pages))
+	if !t.valid(len(s.pool.pages)) {
+		return KernInvalidArgument
+	}
+	s.pageout.policy, s.pageout.targets = policy, t
+	return nil
 }
 
 // PageoutTargets reports the thresholds in force.
 func (s *System) PageoutTargets() PageoutTargets {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.targets()
+	return s.pageout.targets
 }
 
-// SetPageoutTargets replaces the thresholds. It returns
+// SetPageoutTargets replaces the thresholds the policy chose. It returns
 // KERN_INVALID_ARGUMENT unless 0 <= FreeMin <= FreeTarget < pool frames.
 func (s *System) SetPageoutTargets(t PageoutTargets) error {
-	if t.FreeMin < 0 || t.FreeMin > t.FreeTarget || t.FreeTarget >= len(s.pool.pages) {
+	if !t.valid(len(s.pool.pages)) {
 		return KernInvalidArgument
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.pageout.targets, s.pageout.set = t, true
+	s.pageout.targets = t
 	return nil
-}
-
-// targets returns the thresholds. Precondition: s.mu held.
-func (s *System) targets() PageoutTargets {
-	if !s.pageout.set {
-		s.pageout.targets, s.pageout.set = defaultTargets(len(s.pool.pages)), true
-	}
-	return s.pageout.targets
 }
 
 // SetDefaultPager installs (or, with nil, removes) the function that makes
@@ -124,18 +100,18 @@ func (s *System) SetDefaultPager(f func() Pager) {
 
 // pageoutIfLow is called by allocPage before it takes a frame: below
 // FreeMin (or with nothing free) it runs the scan until FreeTarget frames
-// are free; below FreeTarget it refills the inactive queue and wakes the
+// are free; below FreeTarget it lets the policy age pages and wakes the
 // daemon, if there is one.
 // Precondition: s.mu held.
 func (s *System) pageoutIfLow() {
-	t, free := s.targets(), s.pool.free.n
+	t, free := s.pageout.targets, s.pool.free.n
 	switch {
 	case free == 0 || free < t.FreeMin:
 		s.scan(max(t.FreeTarget-free, 1), true)
 	case free < t.FreeTarget:
 		// Age pages ahead of the scan, so that a page it considers
 		// was deactivated earlier and had time to be referenced.
-		s.balanceQueues()
+		s.pageout.policy.Balance(s.queues(false))
 		s.wakeDaemon()
 	}
 }
@@ -170,7 +146,7 @@ func (s *System) RunPageoutDaemon(stop <-chan struct{}) {
 		case <-wake:
 		}
 		s.mu.Lock()
-		if want := s.targets().FreeTarget - s.pool.free.n; want > 0 {
+		if want := s.pageout.targets.FreeTarget - s.pool.free.n; want > 0 {
 			s.scan(want, true)
 		}
 		s.mu.Unlock()
@@ -208,80 +184,131 @@ func (s *System) ReclaimAll(dirty bool) int {
 	return n
 }
 
-// scan is vm_pageout_scan: it frees up to want frames and reports how
-// many it freed. After the default pager refuses a page, the scan frees
-// only clean pages and pages of external objects. Precondition: s.mu
-// held.
+// scan is vm_pageout_scan: it frees up to want frames, as the policy
+// chooses them, and reports how many it freed. With dirty false only
+// clean pages are freed. Precondition: s.mu held.
 func (s *System) scan(want int, dirty bool) int {
 	if s.pageout.running || want <= 0 {
 		return 0
 	}
 	s.pageout.running = true
 	defer func() { s.pageout.running = false }()
-	freed, anonymous := 0, dirty
-	budget := 2*(s.pool.active.n+s.pool.inactive.n) + 1
-	for ; freed < want && budget > 0; budget-- {
-		s.balanceQueues()
-		p := s.pool.inactive.front()
-		if p == nil {
+	q, policy := s.queues(dirty), s.pageout.policy
+	for budget := 2*(s.pool.active.n+s.pool.inactive.n) + 1; q.freed < want && budget > 0; budget-- {
+		policy.Balance(q)
+		if !policy.ScanOne(q) {
 			break
 		}
-		internal, refused := p.object != nil && p.object.internal, s.stats.PageoutErrors
-		if s.considerInactive(p, dirty && (anonymous || !internal)) {
-			freed++
-		}
-		if internal && s.stats.PageoutErrors != refused {
-			// The default pager refused (store full, disk
-			// error): spare it the other anonymous pages of
-			// this scan, which would fail the same way.
-			anonymous = false
-		}
 	}
-	return freed
+	return q.freed
 }
 
-// balanceQueues moves pages from the head of the active queue to the
-// inactive queue until the inactive queue holds half the pageable pages
-// (XNU's VM_PAGE_INACTIVE_TARGET(avail) = avail/2), or at least one.
-func (s *System) balanceQueues() {
-	want := max((s.pool.active.n+s.pool.inactive.n)/2, 1)
-	for look := s.pool.active.n; s.pool.inactive.n < want && look > 0; look-- {
-		p := s.pool.active.front()
-		if p.busy {
-			s.pool.enqueue(p, queueActive) // held by a caller: skip it
-			continue
-		}
-		s.deactivate(p)
-	}
+// PageQueues is what a pageout policy sees of the page queues, and all it
+// can do to them: the active and the inactive queue of unwired resident
+// pages, each in the order pages entered it (front: the longest there),
+// with methods to look at their fronts, move a page to the tail of either,
+// read and clear a page's referenced bit, and evict a page. Every method
+// ignores a page on neither queue (freed, wired or being filled since the
+// policy saw it), and Evict frees only what may be freed, so a policy
+// cannot lose data or corrupt the queues. A PageQueues is valid only
+// during the policy call it is passed to.
+type PageQueues struct {
+	sys       *System
+	dirty     bool // Evict may launder dirty pages
+	anonymous bool // ... of internal objects too (until the default pager refuses one)
+	freed     int  // pages Evict freed in this scan
 }
 
-// deactivate performs active → inactive for pageout: the referenced bit is
-// cleared in every pmap, so that a reference from now on gives the page
-// its second chance.
-func (s *System) deactivate(p *Page) {
+// queues readies the view handed to the policy for a scan (with dirty:
+// dirty pages may be laundered) or for ageing. Precondition: s.mu held.
+func (s *System) queues(dirty bool) *PageQueues {
+	q := &s.pageout.queues
+	*q = PageQueues{sys: s, dirty: dirty, anonymous: dirty}
+	return q
+}
+
+// queued reports whether p is on the active or the inactive queue.
+func queued(p *Page) bool {
+	return p != nil && (p.queue == queueActive || p.queue == queueInactive)
+}
+
+// ActiveLen reports the number of pages on the active queue.
+func (q *PageQueues) ActiveLen() int { return q.sys.pool.active.n }
+
+// InactiveLen reports the number of pages on the inactive queue.
+func (q *PageQueues) InactiveLen() int { return q.sys.pool.inactive.n }
+
+// ActiveFront returns the page at the front of the active queue, or nil.
+func (q *PageQueues) ActiveFront() *Page { return q.sys.pool.active.front() }
+
+// InactiveFront returns the page at the front of the inactive queue, or
+// nil.
+func (q *PageQueues) InactiveFront() *Page { return q.sys.pool.inactive.front() }
+
+// Activate moves p to the tail of the active queue. Taking a page off the
+// inactive queue counts as a reactivation.
+func (q *PageQueues) Activate(p *Page) {
+	if !queued(p) {
+		return
+	}
+	if p.queue == queueInactive {
+		q.sys.stats.Reactivations++
+	}
+	q.sys.pool.enqueue(p, queueActive)
+}
+
+// Deactivate moves p to the tail of the inactive queue and clears its
+// referenced bit in every pmap (ClearReference), so that Referenced
+// reports a reference made from now on. A busy page (held by a caller
+// copying from it) is no candidate: it goes to the tail of the active
+// queue instead.
+func (q *PageQueues) Deactivate(p *Page) {
+	if !queued(p) {
+		return
+	}
+	if p.busy {
+		q.sys.pool.enqueue(p, queueActive)
+		return
+	}
 	p.reference = false
-	s.pmap.ClearReference(p.pa)
-	s.pool.deactivate(p)
+	q.sys.pmap.ClearReference(p.pa)
+	q.sys.pool.enqueue(p, queueInactive)
 }
 
-// considerInactive decides the fate of the inactive page at the head of
-// the queue: reactivated if referenced, else evicted; a page that cannot
-// be evicted, or is busy, goes back to the active queue. It reports
-// whether p was freed.
-func (s *System) considerInactive(p *Page, dirty bool) bool {
+// Referenced reports whether p was referenced (through any pmap, or by a
+// fault) since its bit was last cleared, and clears it. It reports false
+// for a busy page, whose bit it leaves alone.
+func (q *PageQueues) Referenced(p *Page) bool {
+	if !queued(p) || p.busy {
+		return false
+	}
+	return q.sys.referenced(p)
+}
+
+// Evict takes p out of memory if it can (see evict): it reports whether p
+// was freed. A page it cannot free (busy, dirty when the scan may not
+// launder, refused by its pager) stays resident and goes to the tail of
+// the active queue.
+func (q *PageQueues) Evict(p *Page) bool {
+	if !queued(p) {
+		return false
+	}
 	if p.busy {
 		// Held by a caller (allocPageHolding): not a candidate, and
 		// activate would clear busy.
-		s.pool.enqueue(p, queueActive)
+		q.sys.pool.enqueue(p, queueActive)
 		return false
 	}
-	if s.referenced(p) {
-		s.pool.activate(p)
-		s.stats.Reactivations++
-		return false
-	}
-	if s.evict(p, dirty) {
+	s, internal, refused := q.sys, p.object.internal, q.sys.stats.PageoutErrors
+	if s.evict(p, q.dirty && (q.anonymous || !internal)) {
+		q.freed++
 		return true
+	}
+	if internal && s.stats.PageoutErrors != refused {
+		// The default pager refused (store full, disk error): spare
+		// it the other anonymous pages of this scan, which would
+		// fail the same way.
+		q.anonymous = false
 	}
 	s.pool.activate(p)
 	return false

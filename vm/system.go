@@ -6,9 +6,11 @@
 // The four data structures of the paper are here: resident pages (Page,
 // page.go), memory objects (Object, object.go, with pagers in pager.go),
 // address maps (Map, map.go) and the pmap, reached only through the
-// contract in package pmap. The fault handler is in fault.go, the Mach VM
-// calls in api_*.go, map copies in copy.go, pageout in pageout.go, the
-// invariant checker in check.go. docs/vm.md draws the structures.
+// contract in package pmap. The fault handler is in fault.go, the
+// resident-page helpers it shares with the copy code (chain walk, page-in,
+// zero-fill, page copy, allocation) in resident.go, the Mach VM calls in
+// api_*.go, map copies in copy.go and copy_delay.go, pageout in pageout.go,
+// the invariant checker in check.go. docs/vm.md draws the structures.
 //
 // Locking: one lock, System.mu, serialises the whole vm system today (one
 // CPU). Fields carry the lock legend of the finer scheme Mach uses —
@@ -39,6 +41,9 @@ type Config struct {
 	// of an internal object when they must leave RAM. When nil, anonymous
 	// memory is never paged out.
 	DefaultPager func() Pager
+	// PageoutPolicy chooses the free-page thresholds and the pages
+	// pageout takes (pageout_policy.go). When nil, SecondChance.
+	PageoutPolicy PageoutPolicy
 }
 
 // System is one instance of the vm system: the page pool, the objects and
@@ -50,7 +55,7 @@ type System struct {
 	mem          pmap.Memory  // (C)
 	pool         *pagePool    // (P)
 	defaultPager func() Pager // (P) set by Config or SetDefaultPager
-	pageout      pageoutState // (P) thresholds and daemon wakeup (pageout.go)
+	pageout      pageoutState // (P) policy, thresholds and daemon wakeup (pageout.go)
 
 	stats      Statistics                // (P)
 	nextID     uint64                    // (P)
@@ -60,7 +65,9 @@ type System struct {
 	memEntries map[*MemoryEntry]struct{} // (P) every live memory entry
 }
 
-// NewSystem creates a vm system over the page pool cfg describes.
+// NewSystem creates a vm system over the page pool cfg describes. It
+// returns KERN_INVALID_ARGUMENT for a pool it cannot use, or a pageout
+// policy whose thresholds do not fit the pool.
 func NewSystem(cfg Config) (*System, error) {
 	if cfg.Pmap == nil || cfg.Memory == nil || !cfg.PoolBase.Aligned() ||
 		cfg.PoolSize < pmap.PageSize || cfg.PoolSize&pmap.PageMask != 0 ||
@@ -77,6 +84,9 @@ func NewSystem(cfg Config) (*System, error) {
 		copies:       map[*Copy]struct{}{},
 		memEntries:   map[*MemoryEntry]struct{}{},
 	}
+	if err := s.initPageout(cfg.PageoutPolicy); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -87,7 +97,8 @@ type Statistics struct {
 	InactiveCount uint64 // pages on the inactive queue
 	WireCount     uint64 // wired pages
 
-	Faults        uint64 // calls of Fault
+	Faults        uint64 // faults taken: calls of Map.Fault (fast faults included) and kernel faults on user memory
+	FastFaults    uint64 // of those, faults the pmap resolved itself (referenced/modified emulation)
 	ZeroFills     uint64 // pages created zero-filled
 	CowFaults     uint64 // pages copied for copy-on-write
 	CopyPushes    uint64 // pages saved into a copy object before an in-place write
@@ -96,7 +107,7 @@ type Statistics struct {
 	PageoutErrors uint64 // pageouts the pager refused (store full, I/O error): page kept
 	Reactivations uint64 // inactive pages found referenced and reactivated
 	Reclaims      uint64 // pages freed by pageout (laundered ones included)
-	Lookups       uint64 // object lookups made by faults
+	Lookups       uint64 // objects looked at by shadow-chain walks (faults and copies)
 	Hits          uint64 // lookups that found the page resident
 	Collapses     uint64 // backing objects merged into their shadow
 	Transfers     uint64 // paged-out pages moved between pagers by collapse
@@ -132,34 +143,6 @@ func (s *System) Objects() int {
 	defer s.mu.Unlock()
 	return len(s.objects)
 }
-
-// allocPage takes a free frame for object o at offset, reclaiming pages if
-// none is free. The page is returned busy; the caller fills it and
-// activates it. It returns nil when memory is exhausted.
-func (s *System) allocPage(o *Object, offset uint64) *Page {
-	s.pageoutIfLow()
-	p := s.pool.alloc()
-	if p == nil {
-		return nil
-	}
-	s.pmap.ClearModify(p.pa)
-	s.pmap.ClearReference(p.pa)
-	o.insert(p, offset)
-	return p
-}
-
-// freePage removes p from every pmap and from its object, and returns it to
-// the free queue (vm_page_free).
-func (s *System) freePage(p *Page) {
-	s.pmap.PageProtect(p.pa, pmap.ProtNone)
-	if p.object != nil {
-		p.object.remove(p)
-	}
-	s.pool.release(p)
-}
-
-// frame returns the bytes of p's frame.
-func (s *System) frame(p *Page) *[pmap.PageSize]byte { return s.mem.Frame(p.pa) }
 
 // roundPage rounds n up to a page multiple (round_page).
 func roundPage(n uint64) uint64 { return (n + pmap.PageMask) &^ pmap.PageMask }

@@ -158,10 +158,17 @@ func (m *Map) unwirePageRange(e *Entry, start, end VAddr) {
 }
 
 // rewireForWrite makes the mappings of a wired entry that just became
-// writable writable: its pages are already private to its first object,
-// so faulting them for write copies nothing and the wiring stays put.
+// writable writable, so that a wired page never faults: its pages are
+// already private to its first object, so faulting them for write copies
+// nothing and the wiring stays put. It is best effort, and Protect
+// succeeds whatever happens here, as XNU's vm_map_protect does
+// (osfmk/vm/vm_map.c), which lowers pmap protections and faults nothing
+// in: a page whose fault fails (a mapping Protect(ProtNone) removed, whose
+// page table cannot be allocated again for lack of frames) stays unmapped,
+// and its next access faults it in like any other page. The other pages
+// are still tried, since their page tables may exist.
 func (m *Map) rewireForWrite(e *Entry) {
 	for va := e.start; va < e.end; va += pmap.PageSize {
-		m.fault(va, ProtWrite, false)
+		_, _ = m.fault(va, ProtWrite, false)
 	}
 }

@@ -1,7 +1,7 @@
 // Package defpager is tamach's default pager: the pager that takes the
 // dirty pages of anonymous memory (vm's internal objects) when they must
 // leave RAM, and gives them back on a fault (Mach's default pager, GNU
-// Mach's default_pager/, XNU's osfmk/default_pager; DESIGN §5).
+// Mach's default_pager/, XNU's osfmk/default_pager).
 //
 // One DefaultPager manages one backing Store: a disk addressed in 4 KiB
 // pages, such as a boot.BlockDevice (virtio-blk). Each disk page is a slot;

@@ -27,16 +27,16 @@ const maxTries = 6
 
 // CPU is a simulated processor running a task (in user mode) in one map: it
 // translates every access through the map's pmap with its MMU hook; where
-// the hardware would fault it first asks the pmap (FastFault, the
-// referenced/modified emulation trap) and then the vm fault handler, and
-// retries, as a kernel's trap handler would.
+// the hardware would fault it calls Map.Fault and retries, as a kernel's
+// trap handler would. Map.Fault resolves the faults a pmap makes to
+// emulate referenced and modified bits itself (the vm statistics count
+// them as FastFaults).
 type CPU struct {
 	Mem pmap.Memory
 	Map *vm.Map
 
-	// Faults counts calls into the vm fault handler; FastFaults the
-	// faults the pmap resolved itself.
-	Faults, FastFaults int
+	// Faults counts the calls this CPU made into Map.Fault.
+	Faults int
 }
 
 // frame translates va for access and returns the frame and the offset of
@@ -51,10 +51,6 @@ func (c *CPU) frame(va pmap.VAddr, access pmap.Prot) (*[pmap.PageSize]byte, int,
 	for try := 0; try < maxTries; try++ {
 		if pa, ok := mmu.Access(page, access, true); ok {
 			return c.Mem.Frame(pa.Trunc()), int(va & pmap.PageMask), nil
-		}
-		if pm.FastFault(page, access) {
-			c.FastFaults++
-			continue
 		}
 		c.Faults++
 		if err := c.Map.Fault(page, access); err != nil {

@@ -30,6 +30,9 @@ type Options struct {
 	TablePages  int   // frames for page tables (default 1024)
 	DefaultPage bool  // give anonymous memory a MemoryPager default pager
 	VerifyEvery int   // RunModel: compare all memory every this many steps (default 250)
+
+	// PageoutPolicy is the vm's pageout policy (nil: vm.SecondChance).
+	PageoutPolicy vm.PageoutPolicy
 }
 
 // Env is a vm system on simulated hardware.
@@ -72,7 +75,7 @@ func New(o Options) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := vm.Config{Pmap: ps, Memory: arena, PoolBase: base, PoolSize: size}
+	cfg := vm.Config{Pmap: ps, Memory: arena, PoolBase: base, PoolSize: size, PageoutPolicy: o.PageoutPolicy}
 	if o.DefaultPage {
 		cfg.DefaultPager = func() vm.Pager { return vm.NewMemoryPager() }
 	}

@@ -29,6 +29,9 @@ type PageoutOptions struct {
 	StorePages  uint64 // slots of the backing store (default 16 × PoolPages)
 	BigPages    int    // pages of each map's large region (default PoolPages)
 	VerifyEvery int    // compare all memory every this many steps (default 250)
+
+	// PageoutPolicy is the vm's pageout policy (nil: vm.SecondChance).
+	PageoutPolicy vm.PageoutPolicy
 }
 
 // PageoutReport is a Report with the default pager's counters.
@@ -43,7 +46,7 @@ type PageoutReport struct {
 // slot mapped twice, a slot left in use after every map is destroyed).
 func RunPageout(o PageoutOptions, seed int64, ops int) (PageoutReport, error) {
 	o = o.withDefaults()
-	env, err := New(Options{Pmap: o.Pmap, PoolPages: o.PoolPages})
+	env, err := New(Options{Pmap: o.Pmap, PoolPages: o.PoolPages, PageoutPolicy: o.PageoutPolicy})
 	if err != nil {
 		return PageoutReport{}, err
 	}
