@@ -6,7 +6,40 @@ import (
 	"github.com/tamach/tamach/pmap"
 )
 
-// The fault handler (Mach's vm_fault), in small steps:
+// The route of a page fault, from the instruction that faults in a task to
+// the page-table entry that lets it run again (docs/tour.md draws it):
+//
+//	amd64                                       arm64
+//	CPU raises #PF (vector 14), pushes the      CPU takes a synchronous exception
+//	error code, loads CR2 (Intel SDM Vol. 3A    from EL0: ESR_EL1, FAR_EL1 (Arm ARM
+//	§6.15, §4.7)                                D1, "Exception entry")
+//	  kernel/machine/amd64/trampoline_amd64.s     kernel/machine/arm64/trampoline_arm64.s
+//	    trampStubs → trampCommon → trampUserTrap    VECTOR(8) → trapEntry: registers into
+//	    (registers into the trap frame, CR2,        the Context, ESR/FAR into the trap
+//	    kernel CR3) → trapReturn (run_amd64.s)      area, kernel TTBR0, back to Go
+//	  kernel/machine/amd64/run.go run             kernel/machine/arm64/run.go run
+//	  kernel/machine/amd64/trap.go decodeTrap     kernel/machine/arm64/trap.go decodeTrap
+//	        └──────────── machine.Trap{Kind: TrapPageFault, Addr, Access} ────────────┘
+//	kernel/task/sched.go   (*Kernel).runThread: the trap's kind
+//	kernel/task/fault.go   (*Kernel).pageFault: address in the task's range?
+//	vm/fault.go            (*Map).Fault: pmap FastFault (referenced/modified emulation), or
+//	vm/fault.go              (*Map).fault
+//	vm/fault.go                lookupFault: entry, protection, needs-copy, new object
+//	vm/copy_delay.go           pushCopy: save data into a copy object first
+//	vm/fault.go                faultPage: the page, from the shadow chain
+//	vm/resident.go               chainPage, pageIn (the pager), zeroFill
+//	vm/fault.go                  copyOnWrite: a write to a page of a backing object
+//	vm/fault.go                install: the protection the page may have
+//	pmap/amd64/space.go      (*Space).Enter       pmap/arm64/space.go (*Space).Enter
+//	pmap/amd64/entry.go      leafEntry: the PTE   pmap/arm64/entry.go leafEntry: the
+//	                         (SDM Table 4-19)                         descriptor (D8.3)
+//	back up: runThread enters user mode again (Machine.Run) and the access retries.
+//
+// A fault the vm refuses (no entry, the protection forbids the access, the
+// pager fails) comes back as a KERN_* code and pageFault kills the task with
+// a report (kernel/task/fault.go killFault).
+//
+// The fault handler itself (Mach's vm_fault), in small steps:
 //
 //  1. lookupFault: find the entry (descending into submaps), check the
 //     access against its protection, resolve needs-copy by pushing a

@@ -8,11 +8,12 @@ import (
 	"github.com/tamach/tamach/vm"
 )
 
-// pageFault handles a page fault from user mode: a fault the pmap made to
-// emulate referenced/modified bits is resolved by the pmap; any other goes
-// to the vm fault handler on the task's map with the access the trap
-// reports. When the vm cannot resolve it the task is killed with SIGSEGV
-// and a report. repeats counts the identical faults just before this one.
+// pageFault handles a page fault from user mode: it goes to the vm fault
+// handler on the task's map with the access the trap reports (Map.Fault
+// first lets the pmap resolve the faults it made to emulate
+// referenced/modified bits). When the vm cannot resolve it the task is
+// killed with SIGSEGV and a report. repeats counts the identical faults
+// just before this one.
 func (k *Kernel) pageFault(th *Thread, trap machine.Trap, repeats int) {
 	k.Stats.Faults++
 	t := th.Task
@@ -24,10 +25,6 @@ func (k *Kernel) pageFault(th *Thread, trap machine.Trap, repeats int) {
 	if repeats >= maxFaultRepeats {
 		k.kill(t, sigSEGV, fmt.Sprintf("page fault at pc %#x, address %#x, %s, repeats after the vm resolved it %d times",
 			th.Ctx.PC(), uint64(va), accessName(trap.Access), repeats))
-		return
-	}
-	if t.Map.Pmap().FastFault(va.Trunc(), trap.Access) {
-		k.Stats.FastFaults++
 		return
 	}
 	if err := t.Map.Fault(va, trap.Access); err != nil {

@@ -69,5 +69,5 @@ func (k *Kernel) RunImage(img *Image) Result {
 
 func (s Stats) minus(o Stats) Stats {
 	return Stats{Runs: s.Runs - o.Runs, Syscalls: s.Syscalls - o.Syscalls, Faults: s.Faults - o.Faults,
-		FastFaults: s.FastFaults - o.FastFaults, Preempts: s.Preempts - o.Preempts, Kills: s.Kills - o.Kills}
+		Preempts: s.Preempts - o.Preempts, Kills: s.Kills - o.Kills}
 }

@@ -46,12 +46,11 @@ type Kernel struct {
 
 // Stats are the scheduler's counters.
 type Stats struct {
-	Runs       uint64 // machine.Run calls
-	Syscalls   uint64 // system calls and Mach traps
-	Faults     uint64 // page faults taken from user mode
-	FastFaults uint64 // of those, resolved by the pmap (referenced/modified emulation)
-	Preempts   uint64 // timer interrupts that ended a thread's quantum
-	Kills      uint64 // tasks terminated by the kernel
+	Runs     uint64 // machine.Run calls
+	Syscalls uint64 // system calls and Mach traps
+	Faults   uint64 // page faults taken from user mode
+	Preempts uint64 // timer interrupts that ended a thread's quantum
+	Kills    uint64 // tasks terminated by the kernel
 }
 
 // New makes the task layer.

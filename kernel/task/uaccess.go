@@ -35,9 +35,6 @@ func (k *Kernel) userFrame(t *Task, va vm.VAddr, access pmap.Prot) (*[pmap.PageS
 		if ok && prot.Allows(access) {
 			return k.cfg.Memory.Frame(pa.Trunc()), true
 		}
-		if ok && pm.FastFault(page, access) {
-			continue
-		}
 		if t.Map.Fault(page, access) != nil {
 			return nil, false
 		}

@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"unsafe"
 
-	"github.com/tamach/tamach/pmap"
-
 	cpu "github.com/tamach/tamach/cpu/amd64"
 
 	"github.com/tamach/tamach/kernel/machine"
@@ -171,27 +169,6 @@ func initFX(img []byte) {
 	clear(img)
 	binary.LittleEndian.PutUint16(img[fxFCW:], fcwDefault)
 	binary.LittleEndian.PutUint32(img[fxMXCSR:], mxcsrDefault)
-}
-
-// decodeTrap turns a trap frame's vector and error code, and CR2, into a Trap.
-func decodeTrap(vector, code, cr2 uint64) machine.Trap {
-	switch {
-	case vector == vectorSyscall:
-		return machine.Trap{Kind: machine.TrapSyscall, Vector: vector}
-	case vector == cpu.VectorPF:
-		t := machine.Trap{Kind: machine.TrapPageFault, Vector: vector, Code: code, Addr: pmap.VAddr(cr2),
-			Present: code&cpu.PFPresent != 0, User: code&cpu.PFUser != 0, Access: pmap.ProtRead}
-		switch {
-		case code&cpu.PFInstruction != 0:
-			t.Access = pmap.ProtExecute
-		case code&cpu.PFWrite != 0:
-			t.Access = pmap.ProtWrite
-		}
-		return t
-	case vector < exceptions:
-		return machine.Trap{Kind: machine.TrapException, Vector: vector, Code: code}
-	}
-	return machine.Trap{Kind: machine.TrapInterrupt, Vector: vector}
 }
 
 // xmm0 returns the low quadword of XMM0 in the saved FPU/SSE state.
