@@ -181,10 +181,12 @@ func TestMMUSelfChecks(t *testing.T) {
 
 // TestArm64SoftwareAccessFlag boots on a CPU without FEAT_HAFDBS: the pmap
 // maps pages with AF=0 and writable pages read-only until written, and the
-// EL0 program in the usermode check must go through FastFault.
+// EL0 program in the usermode check must go through FastFault. A task then
+// runs: its Access-flag and dirty-state faults reach Map.Fault, which hands
+// them to FastFault (the one fast-fault path).
 func TestArm64SoftwareAccessFlag(t *testing.T) {
-	res := Boot(t, Run{Arch: "arm64", Cmdline: "halt", Make: []string{"VIRT_CPU=cortex-a72"}})
-	res.Expect(t, mmuChecks["arm64"]...)
+	res := Boot(t, Run{Arch: "arm64", Cmdline: "run=hello", Make: []string{"VIRT_CPU=cortex-a72"}})
+	res.Expect(t, append(mmuChecks["arm64"], `^PASS hello$`, `^task hello\[1\]: exit 0 after `)...)
 	if m := res.Find(`; (\d+) FastFaults \(hardware AF false`); m == nil || m[1] == "0" {
 		t.Fatalf("usermode check did not resolve faults through FastFault; console tail:\n%s", res.Tail(30))
 	}
