@@ -122,4 +122,8 @@ type BlockDevice interface {
 type Check struct {
 	Name string
 	Run  func() (note string, err error)
+	// Optional marks the check of a device the kernel can run without
+	// (a disk): its failure is reported, and the boot goes on. A failed
+	// check that is not optional stops the boot.
+	Optional bool
 }

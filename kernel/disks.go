@@ -74,34 +74,62 @@ func (k *Kernel) swapCandidates(disks []boot.BlockDevice) []boot.BlockDevice {
 	return ds
 }
 
-// attachDefaultPager makes the first of disks the vm system's backing store
-// for anonymous memory. The disk's last page is left out: the virtio-blk
-// self-check (boot/virtio CheckDisk), which the word selfcheck runs again
-// at any time, writes it and restores it, and must never overwrite a slot.
-// With no disk, anonymous memory stays resident.
+// attachDefaultPager makes the first usable one of disks the vm system's
+// backing store for anonymous memory. A disk is usable when it is writable,
+// has room, and passes a write test: its last page is read and written
+// back unchanged, then flushed. A disk that fails it is reported and left
+// alone (one bad disk must not stop the kernel: it holds nothing the
+// kernel needs to run). The disk's last page is left out of the store: the
+// virtio-blk self-check (boot/virtio CheckDisk), which the word selfcheck
+// runs again at any time, writes it and restores it, and must never
+// overwrite a slot. With no usable disk, anonymous memory stays resident.
 func (k *Kernel) attachDefaultPager(disks []boot.BlockDevice) {
-	if len(disks) == 0 {
-		fmt.Fprintln(k.Out, "pager: no disk: anonymous memory is never paged out")
+	for _, d := range disks {
+		if why := swapUnusable(d); why != "" {
+			fmt.Fprintf(k.Out, "pager: %s is not used for paging: %s\n", d.Name(), why)
+			continue
+		}
+		dp, err := defpager.New(d, d.Pages()-1)
+		if err != nil {
+			fmt.Fprintf(k.Out, "pager: %s is not used for paging: %v\n", d.Name(), err)
+			continue
+		}
+		dp.OnRetire = func(slot uint64, err error) {
+			var ioe *defpager.IOError
+			if errors.As(err, &ioe) {
+				err = ioe.Err // the driver's error names the disk and the page
+			}
+			fmt.Fprintf(k.Out, "pager: slot %d retired: %v; its page goes to another slot\n", slot, err)
+		}
+		k.vm.SetDefaultPager(dp.NewPager)
+		slots := dp.Stats().Slots
+		fmt.Fprintf(k.Out, "pager: default pager on %s: %d pages (%d KiB) of backing store, last page kept for the self-check\n",
+			d.Name(), slots, slots*pmap.PageSize>>10)
 		return
 	}
-	d := disks[0]
+	fmt.Fprintln(k.Out, "pager: no disk: anonymous memory is never paged out")
+}
+
+// swapUnusable says why d cannot be the backing store, or "" if it can.
+func swapUnusable(d boot.BlockDevice) string {
 	if ro, ok := d.(interface{ ReadOnly() bool }); ok && ro.ReadOnly() {
-		fmt.Fprintf(k.Out, "pager: %s is read-only: anonymous memory is never paged out\n", d.Name())
-		return
+		return "it is read-only"
 	}
 	if d.Pages() < 2 {
-		fmt.Fprintf(k.Out, "pager: %s has %d pages, too small for a backing store\n", d.Name(), d.Pages())
-		return
+		return fmt.Sprintf("%d pages are too few", d.Pages())
 	}
-	dp, err := defpager.New(d, d.Pages()-1)
-	if err != nil {
-		fmt.Fprintf(k.Out, "pager: %s: %v\n", d.Name(), err)
-		return
+	last := d.Pages() - 1
+	var p [pmap.PageSize]byte
+	if err := d.ReadPage(last, &p); err != nil {
+		return fmt.Sprintf("the read test failed: %v", err)
 	}
-	k.vm.SetDefaultPager(dp.NewPager)
-	slots := dp.Stats().Slots
-	fmt.Fprintf(k.Out, "pager: default pager on %s: %d pages (%d KiB) of backing store, last page kept for the self-check\n",
-		d.Name(), slots, slots*pmap.PageSize>>10)
+	if err := d.WritePage(last, &p); err != nil {
+		return fmt.Sprintf("the write test failed: %v", err)
+	}
+	if err := d.Flush(); err != nil {
+		return fmt.Sprintf("the write test failed: %v", err)
+	}
+	return ""
 }
 
 // cmdPrograms is the word programs.

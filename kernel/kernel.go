@@ -77,12 +77,17 @@ func (k *Kernel) printMemoryMap() {
 
 // runChecks runs the machine's and the board's self-checks in order,
 // printing one line each, and returns an error naming the checks that
-// failed.
+// failed, but for optional ones (a device the kernel runs without), which
+// are only reported.
 func (k *Kernel) runChecks() error {
 	var failed []string
 	for _, c := range k.checks {
 		note, err := c.Run()
-		if err != nil {
+		switch {
+		case err != nil && c.Optional:
+			fmt.Fprintf(k.Out, "selfcheck %s: FAIL: %v (optional: the kernel goes on without it)\n", c.Name, err)
+			continue
+		case err != nil:
 			fmt.Fprintf(k.Out, "selfcheck %s: FAIL: %v\n", c.Name, err)
 			failed = append(failed, c.Name)
 			continue

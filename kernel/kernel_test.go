@@ -159,6 +159,16 @@ func TestFailedCheckIsReported(t *testing.T) {
 	if !strings.Contains(out.String(), "selfcheck broken: FAIL: wrong\n") {
 		t.Fatalf("no FAIL line; got:\n%s", out.String())
 	}
+	// An optional check (a device the kernel runs without) is reported,
+	// and does not fail the boot.
+	out.Reset()
+	k.checks = []boot.Check{{Name: "disk", Optional: true, Run: func() (string, error) { return "", errors.New("I/O error") }}}
+	if err := k.runChecks(); err != nil {
+		t.Fatalf("an optional check failed the boot: %v", err)
+	}
+	if !strings.Contains(out.String(), "selfcheck disk: FAIL: I/O error (optional: the kernel goes on without it)\n") {
+		t.Fatalf("no FAIL line for the optional check; got:\n%s", out.String())
+	}
 }
 
 func TestParseCmdline(t *testing.T) {

@@ -57,9 +57,11 @@ programs: tasks
 
 # readonly=on: the device offers VIRTIO_BLK_F_RO (virtio spec §5.2.3), so
 # the kernel never pages anonymous memory out to it and several QEMU runs
-# can share the image.
+# can share the image. PROGRAMS_BLKDEBUG=rules.conf injects read errors
+# (QEMU's blkdebug driver, as DISK_BLKDEBUG does for DISK).
+PROGRAMS_BLKDEBUG ?=
 ifneq ($(PROGRAMS),)
-QEMU_ARGS += -drive file=$(PROGRAMS),if=none,format=raw,id=programs,readonly=on \
+QEMU_ARGS += -drive file=$(if $(PROGRAMS_BLKDEBUG),blkdebug:$(PROGRAMS_BLKDEBUG):)$(PROGRAMS),if=none,format=raw,id=programs,readonly=on \
 	-device virtio-blk-device,drive=programs \
 	-global virtio-mmio.force-legacy=false
 endif

@@ -1,6 +1,9 @@
 package vm
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // KernReturn is Mach's kern_return_t as a Go error: every call of the Mach
 // VM API returns nil (KERN_SUCCESS) or one of these values. The numeric
@@ -105,13 +108,41 @@ func (k KernReturn) String() string {
 func (k KernReturn) Error() string { return "vm: " + k.String() }
 
 // Code converts the result of a VM call into the kern_return_t a task sees:
-// nil is KERN_SUCCESS, a KernReturn is itself, anything else KERN_FAILURE.
+// nil is KERN_SUCCESS, a KernReturn (or an error wrapping one, such as a
+// *PageInError) is itself, anything else KERN_FAILURE.
 func Code(err error) KernReturn {
 	if err == nil {
 		return KernSuccess
 	}
-	if k, ok := err.(KernReturn); ok {
+	var k KernReturn
+	if errors.As(err, &k) {
 		return k
 	}
 	return KernFailure
+}
+
+// PageInError is a pager's failure to supply the data of a page: the access
+// that needed it fails with KERN_MEMORY_ERROR. It names the pager and the
+// offset, for the report of the task the fault kills.
+type PageInError struct {
+	Pager  Pager
+	Offset uint64 // in the pager's object
+	Err    error  // the pager's error
+}
+
+func (e *PageInError) Error() string {
+	return fmt.Sprintf("%v: %s at offset %#x: %v", KernMemoryError.String(), PagerName(e.Pager), e.Offset, e.Err)
+}
+
+// Unwrap gives errors.Is and errors.As both KERN_MEMORY_ERROR and the
+// pager's error.
+func (e *PageInError) Unwrap() []error { return []error{KernMemoryError, e.Err} }
+
+// PagerName names a pager for reports: its String method when it has one
+// (the default pager says which disk it is on), else its type.
+func PagerName(p Pager) string {
+	if s, ok := p.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return fmt.Sprintf("%T", p)
 }

@@ -39,8 +39,8 @@ func (s *System) chainPage(o *Object, off uint64) (*Page, error) {
 }
 
 // pageIn reads the page at offset of o from o's pager. The page is clean
-// and active; a pager error is KERN_MEMORY_ERROR, no frame
-// KERN_RESOURCE_SHORTAGE.
+// and active; a pager error is KERN_MEMORY_ERROR (a *PageInError naming the
+// pager), no frame KERN_RESOURCE_SHORTAGE.
 func (s *System) pageIn(o *Object, offset uint64) (*Page, error) {
 	p := s.allocPage(o, offset)
 	if p == nil {
@@ -49,7 +49,8 @@ func (s *System) pageIn(o *Object, offset uint64) (*Page, error) {
 	if err := o.pager.DataRequest(offset, s.frame(p)); err != nil {
 		o.remove(p)
 		s.pool.release(p)
-		return nil, KernMemoryError
+		s.stats.PageinErrors++
+		return nil, &PageInError{Pager: o.pager, Offset: offset, Err: err}
 	}
 	s.pmap.ClearModify(p.pa)
 	p.dirty = false

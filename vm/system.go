@@ -105,6 +105,7 @@ type Statistics struct {
 	Pageins       uint64 // pages read from a pager
 	Pageouts      uint64 // pages written to a pager
 	PageoutErrors uint64 // pageouts the pager refused (store full, I/O error): page kept
+	PageinErrors  uint64 // page-ins the pager failed: the access got KERN_MEMORY_ERROR
 	Reactivations uint64 // inactive pages found referenced and reactivated
 	Reclaims      uint64 // pages freed by pageout (laundered ones included)
 	Lookups       uint64 // objects looked at by shadow-chain walks (faults and copies)

@@ -24,7 +24,7 @@ func init() {
 	Board.Nanotime = nanotime
 	Board.Info = info
 	Board.Disks = disks.List
-	Board.Checks = []boot.Check{{Name: "tsc-sleep", Run: CheckSleep}, {Name: "virtio-blk", Run: disks.Check}}
+	Board.Checks = []boot.Check{{Name: "tsc-sleep", Run: CheckSleep}, {Name: "virtio-blk", Run: disks.Check, Optional: true}}
 	if err := initMemoryMap(); err != nil {
 		print("board init failed: ", err.Error(), "\n")
 		failWith(exitCodeFail)

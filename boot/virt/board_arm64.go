@@ -36,7 +36,7 @@ var Board = boot.Board{
 		{Name: "virt-rng", Run: checkRNG},
 		{Name: "virt-vectors", Run: checkVectors},
 		{Name: "virt-gic-timer-irq", Run: checkTimerIRQ},
-		{Name: "virtio-blk", Run: disks.Check},
+		{Name: "virtio-blk", Run: disks.Check, Optional: true},
 	},
 }
 

@@ -18,13 +18,19 @@
 #   qemu.mk already sets it, virt's does not.
 # DISK_RO=1 adds readonly=on: the device offers VIRTIO_BLK_F_RO and the
 #   boot self-check only reads.
-DISK    ?=
-DISK_RO ?=
+# DISK_BLKDEBUG=rules.conf puts QEMU's blkdebug driver between the disk and
+#   its image (QEMU docs/devel/blkdebug.rst): the rules file injects I/O
+#   errors on chosen events (read_aio, write_aio) and sectors, so the
+#   kernel meets a failing disk (docs/pager.md, "A failing disk";
+#   qemu/testdata/blkdebug/ has examples).
+DISK          ?=
+DISK_RO       ?=
+DISK_BLKDEBUG ?=
 virtio_comma := ,
 
 QEMU_DISK_FLAGS :=
 ifneq ($(DISK),)
-QEMU_DISK_FLAGS := -drive file=$(DISK),if=none,format=raw,id=disk0$(if $(DISK_RO),$(virtio_comma)readonly=on) \
+QEMU_DISK_FLAGS := -drive file=$(if $(DISK_BLKDEBUG),blkdebug:$(DISK_BLKDEBUG):)$(DISK),if=none,format=raw,id=disk0$(if $(DISK_RO),$(virtio_comma)readonly=on) \
 	-device virtio-blk-device,drive=disk0 \
 	-global virtio-mmio.force-legacy=false
 endif

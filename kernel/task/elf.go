@@ -101,7 +101,7 @@ func (img *Image) load(sys *vm.System, f *elf.File, file io.ReaderAt, size int64
 		if len(img.segs) > 0 && s.start < img.segs[len(img.segs)-1].end {
 			return badImage("segment at %#x overlaps or precedes the one before", p.Vaddr)
 		}
-		if err := s.makeObject(sys, file, p.Off); err != nil {
+		if err := s.makeObject(sys, img.Name, file, p.Off); err != nil {
 			return err
 		}
 		img.segs = append(img.segs, s)
@@ -166,12 +166,12 @@ func roundPage(n uint64) uint64 { return (n + pmap.PageMask) &^ pmap.PageMask }
 // bytes from the start of its first page up to the end of its file data,
 // zeros after (so the last file page never shows the bytes that follow
 // the segment in the file).
-func (s *segment) makeObject(sys *vm.System, file io.ReaderAt, off uint64) error {
+func (s *segment) makeObject(sys *vm.System, name string, file io.ReaderAt, off uint64) error {
 	if s.fileEnd == s.start {
 		return nil
 	}
 	first := off - (off & pmap.PageMask)
-	pg := &imagePager{file: file, base: int64(first), size: s.fileSize}
+	pg := &imagePager{name: name, file: file, base: int64(first), size: s.fileSize}
 	size := uint64(s.fileEnd - s.start)
 	o, err := sys.NewPagerObject(pg, size)
 	if err != nil {
@@ -261,12 +261,18 @@ func (s *segment) mapFile(m *vm.Map) error {
 // pages are always clean, so under memory pressure the pageout daemon
 // frees them and the next fault reads them from the file again.
 type imagePager struct {
+	name string // the image's name, for reports
 	file io.ReaderAt
 	base int64
 	size uint64
 }
 
 func (p *imagePager) Init(size uint64) {}
+
+// String names the pager in reports: the image and where its bytes start.
+func (p *imagePager) String() string {
+	return fmt.Sprintf("image pager of %s (file offset %#x)", p.name, p.base)
+}
 
 // DataRequest reads the page at offset. A read error (a disk that fails)
 // makes the faulting access fail with KERN_MEMORY_ERROR.

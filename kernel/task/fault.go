@@ -28,17 +28,27 @@ func (k *Kernel) pageFault(th *Thread, trap machine.Trap, repeats int) {
 		return
 	}
 	if err := t.Map.Fault(va, trap.Access); err != nil {
-		k.killFault(th, trap, vm.Code(err))
+		k.killFault(th, trap, err)
 	}
 }
 
 // killFault kills th's task for a page fault the vm refused with reason,
-// reporting the PC, the address, the access, the reason and the faulting
-// instruction on one line.
-func (k *Kernel) killFault(th *Thread, trap machine.Trap, reason vm.KernReturn) {
+// reporting the PC, the address, the access, the reason (the KERN_* code;
+// for a failed page-in also the pager, the offset and the pager's error)
+// and the faulting instruction on one line.
+func (k *Kernel) killFault(th *Thread, trap machine.Trap, reason error) {
 	pc := th.Ctx.PC()
 	k.kill(th.Task, sigSEGV, fmt.Sprintf("page fault at pc %#x, address %#x, %s: %s: %s",
-		pc, uint64(trap.Addr), accessName(trap.Access), reason.String(), k.instruction(th.Task, pc)))
+		pc, uint64(trap.Addr), accessName(trap.Access), describe(reason), k.instruction(th.Task, pc)))
+}
+
+// describe is the reason a vm call failed, for a report: the KERN_* name,
+// or the whole message of an error that says more (a *vm.PageInError).
+func describe(err error) string {
+	if k, ok := err.(vm.KernReturn); ok {
+		return k.String()
+	}
+	return err.Error()
 }
 
 // exception kills th's task for a CPU exception other than a page fault.

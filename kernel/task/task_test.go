@@ -403,7 +403,8 @@ func TestRunFileReadError(t *testing.T) {
 	if r.Err != nil || r.Status != killStatus(sigSEGV) {
 		t.Fatalf("result %v, want a kill by SIGSEGV", r)
 	}
-	tk.wantOut(t, "KERN_MEMORY_ERROR")
+	// The report names the code, the pager and the file's error.
+	tk.wantOut(t, "read: KERN_MEMORY_ERROR: image pager of baddisk (file offset 0x4000) at offset 0x0: ")
 	if tk.env.VM.FreePages() != free {
 		t.Errorf("free pages %d, were %d", tk.env.VM.FreePages(), free)
 	}

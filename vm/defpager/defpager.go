@@ -95,6 +95,7 @@ type Stats struct {
 	Moves    uint64 // slots moved between pagers by Transfer
 	ReadErr  uint64 // reads the store failed
 	WriteErr uint64 // writes the store failed
+	Retired  uint64 // slots taken out of use after a failed write
 }
 
 // DefaultPager manages one Store: its slot bitmap and the Pagers of the
@@ -103,8 +104,14 @@ type DefaultPager struct {
 	mu     sync.Mutex
 	store  Store               // (C)
 	slots  slotMap             // (mu)
+	bad    map[uint64]bool     // (mu) retired slots: a write to them failed
 	pagers map[*Pager]struct{} // (mu) live pagers, for Check
 	stats  Stats               // (mu)
+
+	// OnRetire, when set, is told of each slot taken out of use (the
+	// kernel prints a line). Called with mu held: it must not call back
+	// into the DefaultPager.
+	OnRetire func(slot uint64, err error)
 }
 
 // New returns a default pager over store using its first limit pages as
@@ -120,7 +127,7 @@ func New(store Store, limit uint64) (*DefaultPager, error) {
 	if n == 0 {
 		return nil, ErrNoStore
 	}
-	dp := &DefaultPager{store: store, slots: newSlotMap(n), pagers: map[*Pager]struct{}{}}
+	dp := &DefaultPager{store: store, slots: newSlotMap(n), bad: map[uint64]bool{}, pagers: map[*Pager]struct{}{}}
 	dp.stats.Slots = n
 	return dp, nil
 }
@@ -142,8 +149,58 @@ func (dp *DefaultPager) Stats() Stats {
 	dp.mu.Lock()
 	defer dp.mu.Unlock()
 	st := dp.stats
-	st.Used = dp.slots.used
+	st.Used = dp.slots.used - dp.unownedBad()
 	return st
+}
+
+// String names the pager in reports: the default pager and its disk.
+func (dp *DefaultPager) String() string {
+	if n, ok := dp.store.(interface{ Name() string }); ok {
+		return "default pager on " + n.Name()
+	}
+	return "default pager"
+}
+
+// A slot whose write fails is retired: it stays marked in use in the
+// bitmap for good, so that alloc never hands it out again, and the page
+// goes to another slot (DataReturn). A retired slot that still maps an
+// offset (a rewrite in place that failed and could not be redone
+// elsewhere) keeps that mapping until the offset's data is replaced or
+// freed, and is never freed itself.
+
+// retire takes slot s out of use after the store failed err writing it.
+// Precondition: dp.mu held.
+func (dp *DefaultPager) retire(s uint64, err error) {
+	if dp.bad[s] {
+		return
+	}
+	dp.bad[s] = true
+	dp.stats.Retired++
+	if dp.OnRetire != nil {
+		dp.OnRetire(s, err)
+	}
+}
+
+// freeSlot performs in use → free for slot s, except for a retired slot,
+// which stays marked. Precondition: dp.mu held.
+func (dp *DefaultPager) freeSlot(s uint64) {
+	if !dp.bad[s] {
+		dp.slots.free(s)
+	}
+}
+
+// unownedBad counts the retired slots no offset maps. Precondition: dp.mu
+// held.
+func (dp *DefaultPager) unownedBad() uint64 {
+	owned := uint64(0)
+	for p := range dp.pagers {
+		for _, s := range p.slots {
+			if dp.bad[s] {
+				owned++
+			}
+		}
+	}
+	return uint64(len(dp.bad)) - owned
 }
 
 // Flush makes every slot written so far durable. Paging never needs it
@@ -173,8 +230,16 @@ func (dp *DefaultPager) Check() error {
 			owner[s] = off
 		}
 	}
+	for s := range dp.bad {
+		if !dp.slots.inUse(s) {
+			return fmt.Errorf("defpager: retired slot %d is free", s)
+		}
+		if _, mapped := owner[s]; !mapped {
+			owner[s] = ^uint64(0) // marked for good, mapped by nobody
+		}
+	}
 	if c := dp.slots.count(); c != dp.slots.used || c != uint64(len(owner)) {
-		return fmt.Errorf("defpager: %d slots marked, %d counted used, %d mapped", c, dp.slots.used, len(owner))
+		return fmt.Errorf("defpager: %d slots marked, %d counted used, %d mapped or retired", c, dp.slots.used, len(owner))
 	}
 	if len(dp.pagers) != dp.stats.Pagers {
 		return fmt.Errorf("defpager: %d pagers listed, %d counted", len(dp.pagers), dp.stats.Pagers)

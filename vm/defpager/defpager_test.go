@@ -2,6 +2,7 @@ package defpager_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/tamach/tamach/boot"
@@ -256,17 +257,94 @@ func TestBlockDeviceErrors(t *testing.T) {
 		t.Fatalf("read of a bad slot: %v", err)
 	}
 	disk.(*fakeDisk).bad[1] = true // the next slot the rotor hands out
-	err = p.DataReturn(page, pattern(2))
-	if !errors.As(err, &ioe) || ioe.Op != "write" {
-		t.Fatalf("write to a bad slot: %v", err)
+	if err := p.DataReturn(page, pattern(2)); err != nil {
+		t.Fatalf("a write that fails on one slot must go to another: %v", err)
 	}
-	if p.(*defpager.Pager).Has(page) {
-		t.Fatal("a failed first write left the offset mapped")
+	if err := p.DataRequest(page, &got); err != nil || got != *pattern(2) {
+		t.Fatalf("the page written after a retired slot reads back %v (err %v)", got[0], err)
 	}
-	if st := dp.Stats(); st.Used != 1 || st.ReadErr != 1 || st.WriteErr != 1 {
+	if st := dp.Stats(); st.Used != 2 || st.ReadErr != 1 || st.WriteErr != 1 || st.Retired != 1 {
 		t.Fatalf("stats %+v", st)
 	}
 	check(t, dp)
+}
+
+// TestRetiredSlots: a slot whose write failed is never handed out again,
+// however the slots around it are freed and reused; a rewrite in place that
+// fails moves the offset to a fresh slot; when every try fails the page is
+// refused and nothing is mapped.
+func TestRetiredSlots(t *testing.T) {
+	disk := newFakeDisk(16)
+	dp := newDP(t, disk, 0)
+	var retired []uint64
+	dp.OnRetire = func(slot uint64, err error) {
+		if !errors.Is(err, errMedium) {
+			t.Errorf("OnRetire(%d, %v): not the disk's error", slot, err)
+		}
+		retired = append(retired, slot)
+	}
+	disk.bad[3], disk.bad[5] = true, true
+	p := dp.NewPager()
+	for i := uint64(0); i < 8; i++ {
+		if err := p.DataReturn(i*page, pattern(byte(i))); err != nil {
+			t.Fatalf("page %d: %v", i, err)
+		}
+	}
+	if fmt.Sprint(retired) != "[3 5]" {
+		t.Fatalf("retired %v, want [3 5]", retired)
+	}
+	check(t, dp)
+	// Free everything, write again: slots 3 and 5 stay out of use.
+	p.Terminate()
+	disk.bad[3], disk.bad[5] = false, false
+	q := dp.NewPager()
+	for i := uint64(0); i < 14; i++ {
+		if err := q.DataReturn(i*page, pattern(byte(i))); err != nil {
+			t.Fatalf("second round, page %d: %v", i, err)
+		}
+	}
+	if err := q.DataReturn(14*page, pattern(14)); !errors.Is(err, defpager.ErrStoreFull) {
+		t.Fatalf("15th page on a 16-slot store with 2 retired: %v, want ErrStoreFull", err)
+	}
+	check(t, dp)
+	// A rewrite in place that fails goes to a fresh slot: free one first.
+	if err := q.(*defpager.Pager).DataReturn(0, pattern(0)); err != nil {
+		t.Fatal(err)
+	}
+	q.Terminate()
+	r := dp.NewPager()
+	if err := r.DataReturn(0, pattern(7)); err != nil {
+		t.Fatal(err)
+	}
+	disk.bad[0] = true // the lowest free slot, which r's page 0 took
+	if err := r.DataReturn(0, pattern(8)); err != nil {
+		t.Fatalf("rewrite after its slot went bad: %v", err)
+	}
+	var got [page]byte
+	disk.bad = map[uint64]bool{}
+	if err := r.DataRequest(0, &got); err != nil || got != *pattern(8) {
+		t.Fatalf("rewritten page reads %v (err %v)", got[0], err)
+	}
+	check(t, dp)
+	// Every slot failing: the page is refused, nothing is mapped.
+	for n := range uint64(16) {
+		disk.bad[n] = true
+	}
+	s := dp.NewPager()
+	var ioe *defpager.IOError
+	if err := s.DataReturn(0, pattern(9)); !errors.As(err, &ioe) && !errors.Is(err, defpager.ErrStoreFull) {
+		t.Fatalf("every slot failing: %v", err)
+	}
+	if s.(*defpager.Pager).Has(0) {
+		t.Fatal("a refused page is mapped")
+	}
+	if st := dp.Stats(); st.Retired < 4 {
+		t.Fatalf("stats %+v: want at least 4 retired slots", st)
+	}
+	check(t, dp)
+	if got := dp.String(); got != "default pager on fake-blk" {
+		t.Errorf("String() = %q", got)
+	}
 }
 
 // BenchmarkDataReturn measures the default pager alone: one page written

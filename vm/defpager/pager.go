@@ -24,6 +24,9 @@ type Pager struct {
 	terminated bool              // (dp.mu)
 }
 
+// String names the pager in reports: the default pager and its disk.
+func (p *Pager) String() string { return p.dp.String() }
+
 // Init records the object's size (memory_object_init).
 func (p *Pager) Init(size uint64) {
 	p.dp.mu.Lock()
@@ -66,11 +69,17 @@ func (p *Pager) DataRequest(offset uint64, dst *[PageSize]byte) error {
 	return nil
 }
 
+// maxWriteTries bounds the slots one DataReturn tries: a write that fails
+// retires its slot and the page goes to the next one.
+const maxWriteTries = 4
+
 // DataReturn writes the dirty page src at offset to its slot
 // (memory_object_data_return), allocating one on the offset's first
-// return. With every slot in use it returns ErrStoreFull and writes
-// nothing; a store error comes back as an *IOError. On any error the vm
-// keeps the page resident and dirty, and the data the Pager held before
+// return. A slot whose write fails is retired (never used again) and the
+// page is written to a fresh slot, up to maxWriteTries slots. With every
+// slot in use it returns ErrStoreFull and writes nothing; when every try
+// fails, the last store error comes back as an *IOError. On any error the
+// vm keeps the page resident and dirty, and the data the Pager held before
 // (if any) stays mapped: the resident page supersedes it.
 func (p *Pager) DataReturn(offset uint64, src *[PageSize]byte) error {
 	dp := p.dp
@@ -79,27 +88,45 @@ func (p *Pager) DataReturn(offset uint64, src *[PageSize]byte) error {
 	if err := p.checkOffset(offset); err != nil {
 		return err
 	}
-	s, had := p.slots[offset]
-	if !had {
-		var ok bool
-		if s, ok = dp.slots.alloc(); !ok {
-			dp.stats.Full++
-			return ErrStoreFull
+	old, had := p.slots[offset]
+	for try := 1; ; try++ {
+		s := old
+		if !had || dp.bad[old] {
+			var ok bool
+			if s, ok = dp.slots.alloc(); !ok {
+				dp.stats.Full++
+				return ErrStoreFull
+			}
+			dp.stats.Peak = max(dp.stats.Peak, dp.slots.used)
 		}
-		dp.stats.Peak = max(dp.stats.Peak, dp.slots.used)
-	}
-	if err := dp.writeSlot(s, src); err != nil {
-		if !had {
-			dp.slots.free(s)
+		err := dp.writeSlot(s, src)
+		if err == nil {
+			p.place(offset, old, had, s)
+			return nil
 		}
-		return err
+		dp.retire(s, err)
+		if s != old || !had {
+			dp.freeSlot(s) // retired: stays marked
+		}
+		if try == maxWriteTries {
+			return err
+		}
 	}
+}
+
+// place records that offset's data is now in slot s, freeing the slot it
+// had before (old, when had) if that is another one.
+// Precondition: dp.mu held.
+func (p *Pager) place(offset, old uint64, had bool, s uint64) {
+	dp := p.dp
 	p.slots[offset] = s
 	dp.stats.Writes++
 	if had {
 		dp.stats.Rewrites++
+		if old != s {
+			dp.freeSlot(old)
+		}
 	}
-	return nil
 }
 
 // Terminate frees every slot of the object (memory_object_terminate): the
@@ -112,7 +139,7 @@ func (p *Pager) Terminate() {
 		return
 	}
 	for off, s := range p.slots {
-		dp.slots.free(s)
+		dp.freeSlot(s)
 		delete(p.slots, off)
 	}
 	p.terminated = true
@@ -150,7 +177,7 @@ func (p *Pager) Transfer(from uint64, dst vm.Pager, to uint64) {
 	}
 	delete(p.slots, from)
 	if old, had := d.slots[to]; had {
-		dp.slots.free(old)
+		dp.freeSlot(old)
 	}
 	d.slots[to] = s
 	dp.stats.Moves++
