@@ -58,12 +58,12 @@ kernel: check-toolchain
 
 # NOBUILD=1 boots the image already in build/<arch>/ (the test harness builds
 # each architecture once, then boots it many times).
-qemu: $(if $(NOBUILD),,kernel) check-qemu
+qemu: check-qemu $(if $(NOBUILD),,kernel)
 	@test -f $(ELF) || { echo "missing: $(ELF): run make kernel ARCH=$(ARCH)"; exit 1; }
 	@test -z "$(PROGRAMS)" -o -f "$(PROGRAMS)" || { echo "missing: the program disk $(PROGRAMS): run make programs ARCH=$(ARCH) (or PROGRAMS= for none)"; exit 1; }
 	$(QEMU) $(QEMU_ARGS)
 
-qemu-gdb: kernel check-qemu
+qemu-gdb: check-qemu kernel
 	@echo "qemu-gdb: waiting for gdb; attach with: gdb $(ELF) -ex 'target remote :1234'"
 	$(QEMU) $(QEMU_ARGS) -s -S
 
