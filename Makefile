@@ -4,6 +4,7 @@
 #   make test                                                 every test: host, then QEMU boot tests
 #   make kernel [ARCH=...]                                    build/<arch>/tamach.elf
 #   make qemu-gdb [ARCH=...]                                  boot halted, waiting for gdb on :1234
+#   make labs | grade LAB=NAME | lab-skeleton LAB=NAME DEST=dir   coursework labs (docs/labs)
 #
 # The kernel is built with the TamaGo Go distribution that go.mod's tamago
 # module pairs with; `go tool tamago` runs it from the user cache directory.
@@ -46,7 +47,7 @@ ifneq ($(ICOUNT),)
 QEMU_ARGS += -icount shift=0,sleep=off
 endif
 
-.PHONY: all kernel qemu qemu-gdb test deps-soft check-toolchain check-qemu vet print-tags print-goroot print-qemu clean
+.PHONY: all kernel qemu qemu-gdb test deps-soft check-toolchain check-qemu vet print-tags print-goroot print-qemu clean labs grade lab-skeleton
 
 all: kernel
 
@@ -100,6 +101,18 @@ vet:
 				$(TAMAGO) vet -tags "$$(make -s --no-print-directory print-tags ARCH=$$a)" ./... || exit 1; \
 		done; \
 	else echo "skip: go vet for GOOS=tamago: the TamaGo toolchain is missing from $(TAMAGO_GOROOT)"; fi
+
+# Coursework labs (docs/labs/README.md): the tool is cmd/lab.
+labs:
+	@$(GO) run ./cmd/lab list
+
+grade:
+	@test -n "$(LAB)" || { echo "usage: make grade LAB=NAME (make labs lists the labs)"; exit 2; }
+	@$(GO) run ./cmd/lab grade $(LAB)
+
+lab-skeleton:
+	@test -n "$(LAB)" -a -n "$(DEST)" || { echo "usage: make lab-skeleton LAB=NAME DEST=dir"; exit 2; }
+	@$(GO) run ./cmd/lab skeleton $(LAB) $(DEST)
 
 print-tags:
 	@echo '$(TAGS_$(ARCH))'

@@ -51,6 +51,7 @@ func prot(p uint64) pmap.Prot { return pmap.Prot(p) & vm.ProtAll }
 // replaces what is there; MAP_FIXED_NOREPLACE fails with EEXIST instead.
 // MAP_SHARED memory is shared with children at fork.
 func sysMmapFn(k *Kernel, th *Thread, a [6]uint64) int64 {
+	// LAB syscalls: begin
 	addr, length, p, flags, off := a[0], a[1], a[2], a[3], a[5]
 	typ := flags & mapTypeMask
 	switch {
@@ -75,6 +76,9 @@ func sysMmapFn(k *Kernel, th *Thread, a [6]uint64) int64 {
 		return ENOMEM.ret()
 	}
 	return int64(start)
+	// LAB syscalls: stub
+	// panic("lab syscalls: not implemented: mmap")
+	// LAB syscalls: end
 }
 
 // mmapPlace allocates zero-filled memory for mmap where flags and the hint
@@ -130,6 +134,7 @@ func mmapErrno(err error) Errno {
 
 // sysMunmapFn is munmap(addr, length).
 func sysMunmapFn(k *Kernel, th *Thread, a [6]uint64) int64 {
+	// LAB syscalls: begin
 	addr, length := a[0], a[1]
 	if addr&pmap.PageMask != 0 || length == 0 || addr+length < addr ||
 		addr < uint64(k.cfg.UserMin) || addr+length > uint64(k.cfg.UserMax) {
@@ -139,11 +144,15 @@ func sysMunmapFn(k *Kernel, th *Thread, a [6]uint64) int64 {
 		return EINVAL.ret()
 	}
 	return 0
+	// LAB syscalls: stub
+	// panic("lab syscalls: not implemented: munmap")
+	// LAB syscalls: end
 }
 
 // sysMprotectFn is mprotect(addr, length, prot). An unmapped page in the
 // range is ENOMEM, a protection above the maximum EACCES, as in Linux.
 func sysMprotectFn(k *Kernel, th *Thread, a [6]uint64) int64 {
+	// LAB syscalls: begin
 	addr, length, p := a[0], a[1], a[2]
 	if addr&pmap.PageMask != 0 || p&^protKnown != 0 || addr+length < addr {
 		return EINVAL.ret()
@@ -163,4 +172,7 @@ func sysMprotectFn(k *Kernel, th *Thread, a [6]uint64) int64 {
 		return ENOMEM.ret()
 	}
 	return EINVAL.ret()
+	// LAB syscalls: stub
+	// panic("lab syscalls: not implemented: mprotect")
+	// LAB syscalls: end
 }

@@ -160,6 +160,7 @@ type leafAttrs struct {
 // execute-only pages (Intel SDM Vol. 3A §4.6). Precondition: a.prot is not
 // ProtNone.
 func leafEntry(pa pmap.PAddr, level int, a leafAttrs) entry {
+	// LAB pgtbl-x86: begin
 	e := entry(pa) | entryP
 	if level != levelPT {
 		e |= entryPS
@@ -187,6 +188,9 @@ func leafEntry(pa pmap.PAddr, level int, a leafAttrs) entry {
 		e |= swManaged
 	}
 	return e
+	// LAB pgtbl-x86: stub
+	// panic("lab pgtbl-x86: not implemented: leafEntry")
+	// LAB pgtbl-x86: end
 }
 
 // prot returns the effective protection of the leaf e: read whenever

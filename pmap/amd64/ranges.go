@@ -112,6 +112,7 @@ func (s *Space) visit(op *rangeOp, ref *entry, level int, base, start, end uint6
 
 // leaf applies op to one leaf wholly inside the range.
 func (op *rangeOp) leaf(s *Space, slot, ref *entry, level int, va pmap.VAddr) {
+	// LAB pgtbl-x86: begin
 	switch op.kind {
 	case opRemove:
 		old := *slot
@@ -125,6 +126,9 @@ func (op *rangeOp) leaf(s *Space, slot, ref *entry, level int, va pmap.VAddr) {
 			op.b.add(va)
 		}
 	}
+	// LAB pgtbl-x86: stub
+	// panic("lab pgtbl-x86: not implemented: rangeOp.leaf (remove or protect one leaf)")
+	// LAB pgtbl-x86: end
 }
 
 // protectPage lowers the protection of the mapped page at va (PageProtect).

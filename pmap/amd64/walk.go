@@ -7,6 +7,7 @@ import "github.com/tamach/tamach/pmap"
 // splitting larger pages above target. On ErrNoFrames the tables it created
 // are freed again.
 func (s *Space) walk(va pmap.VAddr, target int) (slot, parent *entry, err error) {
+	// LAB pgtbl-x86: begin
 	parent = &s.top
 	for level := levelPML4; ; level-- {
 		slot = &s.sys.table(parent.tableAddr())[index(va, level)]
@@ -25,6 +26,9 @@ func (s *Space) walk(va pmap.VAddr, target int) (slot, parent *entry, err error)
 		}
 		parent = slot
 	}
+	// LAB pgtbl-x86: stub
+	// panic("lab pgtbl-x86: not implemented: walk")
+	// LAB pgtbl-x86: end
 }
 
 // newTable puts a fresh, empty table into the empty slot.
@@ -47,6 +51,7 @@ func (s *Space) newTable(slot, parent *entry) error {
 // (Intel SDM Vol. 3A §4.10.2.3, §4.10.4.1), so no two page sizes are cached
 // for one address once the caller starts changing the small pages.
 func (s *Space) split(slot *entry, level int, va pmap.VAddr) error {
+	// LAB pgtbl-x86: begin
 	pa, ok := s.sys.frames.AllocFrame()
 	if !ok {
 		return pmap.ErrNoFrames
@@ -66,6 +71,9 @@ func (s *Space) split(slot *entry, level int, va pmap.VAddr) error {
 	s.stats.TablePages++
 	s.invalidate(va)
 	return nil
+	// LAB pgtbl-x86: stub
+	// panic("lab pgtbl-x86: not implemented: split")
+	// LAB pgtbl-x86: end
 }
 
 // lookup returns the leaf that maps va and its level, or nil.

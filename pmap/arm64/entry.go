@@ -141,6 +141,7 @@ type leafAttrs struct {
 // leafEntry builds the block or page descriptor for a level-l leaf mapping
 // pa with the attributes a.
 func leafEntry(pa pmap.PAddr, l int, a leafAttrs) entry {
+	// LAB pgtbl-arm64: begin
 	e := entry(pa) | leafType(l) | entrySHInner
 	if a.device {
 		e |= attrDevice << entryAttrIndxShift
@@ -163,6 +164,9 @@ func leafEntry(pa pmap.PAddr, l int, a leafAttrs) entry {
 		e |= swDirect
 	}
 	return e
+	// LAB pgtbl-arm64: stub
+	// panic("lab pgtbl-arm64: not implemented: leafEntry")
+	// LAB pgtbl-arm64: end
 }
 
 // accessBits are AP[2:1] and the software write bit. Data access
@@ -178,6 +182,7 @@ func leafEntry(pa pmap.PAddr, l int, a leafAttrs) entry {
 // A writable mapping that is tracked starts read-only (AP[2] = 1, "clean");
 // its first write makes it writable (see stateBits and FastFault).
 func (a leafAttrs) accessBits() entry {
+	// LAB pgtbl-arm64: begin
 	var e entry
 	if a.user && a.prot&pmap.ProtRead != 0 {
 		e |= entryAPEL0
@@ -188,6 +193,9 @@ func (a leafAttrs) accessBits() entry {
 		e |= entryAPRO
 	}
 	return e
+	// LAB pgtbl-arm64: stub
+	// panic("lab pgtbl-arm64: not implemented: accessBits")
+	// LAB pgtbl-arm64: end
 }
 
 // stateBits are the Access flag and the clean/dirty state. A tracked mapping
@@ -197,6 +205,7 @@ func (a leafAttrs) accessBits() entry {
 // clears AP[2] on the first write, D8.5.5 "Hardware management of the dirty
 // state"). An untracked mapping is accessed and writable from the start.
 func (a leafAttrs) stateBits() entry {
+	// LAB pgtbl-arm64: begin
 	if !a.tracked {
 		return entryAF
 	}
@@ -207,6 +216,9 @@ func (a leafAttrs) stateBits() entry {
 		return entryAPRO | entryDBM
 	}
 	return entryAPRO
+	// LAB pgtbl-arm64: stub
+	// panic("lab pgtbl-arm64: not implemented: stateBits")
+	// LAB pgtbl-arm64: end
 }
 
 // execBits are PXN and UXN (D8.4.1, "Instruction access permissions"). The

@@ -110,6 +110,7 @@ func (s *Space) Enter(va pmap.VAddr, pa pmap.PAddr, prot pmap.Prot, flags pmap.F
 	}
 	e := leafEntry(pa, leafLevel, a)
 	old := loadLeaf(slot)
+	// LAB pgtbl-arm64: begin
 	if old.valid() && old.frame(leafLevel) == pa && old&entryAttrIndxMask == e&entryAttrIndxMask {
 		s.replaceInPlace(slot, leafLevel, off, e)
 		return nil
@@ -117,6 +118,11 @@ func (s *Space) Enter(va pmap.VAddr, pa pmap.PAddr, prot pmap.Prot, flags pmap.F
 	if old.valid() {
 		s.breakLeaf(slot, leafLevel, off, parent)
 	}
+	// LAB pgtbl-arm64: stub
+	// if old.valid() {
+	// 	panic("lab pgtbl-arm64: not implemented: replacing a valid mapping (break-before-make)")
+	// }
+	// LAB pgtbl-arm64: end
 	s.installLeaf(slot, leafLevel, off, parent, e)
 	return nil
 }

@@ -64,6 +64,7 @@ func (s *Space) lookup(off uint64) (*entry, int) {
 // is the root. On ErrNoFrames, tables it created may be left empty: the
 // caller prunes.
 func (s *Space) walk(off uint64, target int) (slot, parent *entry, err error) {
+	// LAB pgtbl-arm64: begin
 	tbl := s.sys.table(s.root)
 	for l := 0; l < target; l++ {
 		slot = &tbl[index(off, l)]
@@ -80,6 +81,9 @@ func (s *Space) walk(off uint64, target int) (slot, parent *entry, err error) {
 		tbl = s.sys.table(slot.tableAddr())
 	}
 	return &tbl[index(off, target)], parent, nil
+	// LAB pgtbl-arm64: stub
+	// panic("lab pgtbl-arm64: not implemented: walk")
+	// LAB pgtbl-arm64: end
 }
 
 // newTable links a fresh empty table into the invalid slot.
@@ -109,6 +113,7 @@ func (s *Space) newTable(slot, parent *entry) error {
 // Between break and make the range is unmapped: the kernel must not split a
 // block that holds the code, stack or data it is running with.
 func (s *Space) split(slot *entry, l int, base uint64) error {
+	// LAB pgtbl-arm64: begin
 	pa, ok := s.sys.frames.AllocFrame()
 	if !ok {
 		return pmap.ErrNoFrames
@@ -130,6 +135,9 @@ func (s *Space) split(slot *entry, l int, base uint64) error {
 	s.publish()
 	s.stats.TablePages++
 	return nil
+	// LAB pgtbl-arm64: stub
+	// panic("lab pgtbl-arm64: not implemented: split (with break-before-make)")
+	// LAB pgtbl-arm64: end
 }
 
 // freeTable unlinks the empty table at slot (level l, covering offsets from

@@ -115,26 +115,35 @@ const upperHalfStart = ^uint64(lowerHalfEnd - 1)
 // mapped. The thread sees the #GP it would get on real hardware from a jump
 // there.
 func (c *Context) badPC() (machine.Trap, bool) {
+	// LAB trap-x86: begin
 	rip := c.Regs.RIP
 	if rip < lowerHalfEnd || rip >= upperHalfStart {
 		return machine.Trap{}, false
 	}
 	return machine.Trap{Kind: machine.TrapException, Vector: cpu.VectorGP}, true
+	// LAB trap-x86: stub
+	// panic("lab trap-x86: not implemented: badPC")
+	// LAB trap-x86: end
 }
 
 // saveFrom copies the user registers out of a trap frame.
 func (c *Context) saveFrom(f *trapFrame) {
+	// LAB trap-x86: begin
 	c.Regs = Registers{
 		RAX: f.RAX, RBX: f.RBX, RCX: f.RCX, RDX: f.RDX, RSI: f.RSI, RDI: f.RDI, RBP: f.RBP, RSP: f.RSP,
 		R8: f.R8, R9: f.R9, R10: f.R10, R11: f.R11, R12: f.R12, R13: f.R13, R14: f.R14, R15: f.R15,
 		RIP: f.RIP, RFLAGS: f.RFLAGS,
 	}
+	// LAB trap-x86: stub
+	// panic("lab trap-x86: not implemented: saveFrom")
+	// LAB trap-x86: end
 }
 
 // loadInto fills a trap frame from the context, with ring-3 segments and
 // sanitised flags, and reports whether SYSRETQ may return to it: after a
 // system call, to a canonical lower-half RIP.
 func (c *Context) loadInto(f *trapFrame) (sysret bool) {
+	// LAB trap-x86: begin
 	r := &c.Regs
 	*f = trapFrame{
 		RAX: r.RAX, RBX: r.RBX, RCX: r.RCX, RDX: r.RDX, RSI: r.RSI, RDI: r.RDI, RBP: r.RBP,
@@ -142,6 +151,9 @@ func (c *Context) loadInto(f *trapFrame) (sysret bool) {
 		RIP: r.RIP, CS: selUserCode, RFLAGS: userRFLAGS(r.RFLAGS), RSP: r.RSP, SS: selUserData,
 	}
 	return c.sysret && r.RIP < lowerHalfEnd
+	// LAB trap-x86: stub
+	// panic("lab trap-x86: not implemented: loadInto")
+	// LAB trap-x86: end
 }
 
 // fxImage returns the 16-byte aligned FXSAVE image inside c.fx, at offset off

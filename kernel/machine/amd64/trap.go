@@ -14,6 +14,7 @@ import (
 
 // decodeTrap turns a trap frame's vector and error code, and CR2, into a Trap.
 func decodeTrap(vector, code, cr2 uint64) machine.Trap {
+	// LAB trap-x86: begin
 	switch {
 	case vector == vectorSyscall:
 		return machine.Trap{Kind: machine.TrapSyscall, Vector: vector}
@@ -31,4 +32,7 @@ func decodeTrap(vector, code, cr2 uint64) machine.Trap {
 		return machine.Trap{Kind: machine.TrapException, Vector: vector, Code: code}
 	}
 	return machine.Trap{Kind: machine.TrapInterrupt, Vector: vector}
+	// LAB trap-x86: stub
+	// panic("lab trap-x86: not implemented: decodeTrap")
+	// LAB trap-x86: end
 }
