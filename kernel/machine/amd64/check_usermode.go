@@ -32,7 +32,7 @@ type userTask struct {
 }
 
 // userCheck is the state machine of CheckUserMode, one state per step of the
-// user program (userprog_amd64.go).
+// user program (userprog.go).
 type userCheck int
 
 const (
@@ -48,7 +48,7 @@ const (
 )
 
 // CheckUserMode is the boot self-check "usermode": it builds a task space,
-// runs the hand-assembled program of userprog_amd64.go in ring 3 with Run,
+// runs the hand-assembled program of userprog.go in ring 3 with Run,
 // and checks each trap it returns: the system call's registers, a write
 // fault on a missing page (resolved, the store retried), preemption by the
 // timer, and a protection fault on a supervisor page. It reports the guest

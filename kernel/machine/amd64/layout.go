@@ -8,7 +8,7 @@ import "github.com/tamach/tamach/pmap"
 //
 //	0xffff_ff80_0000_0000  trap trampoline (PML4 slot 511), in every space:
 //	                         +0x0000 code   (read/execute, supervisor)
-//	                         +0x1000 IDT    (read/write, supervisor, NX)
+//	                         +0x1000 IDT    (read-only, supervisor, NX)
 //	                         +0x2000 per-CPU page: GDT, TSS, trap frame,
 //	                                 interrupt stack (read/write, NX)
 //	0xffff_c000_0000_0000  pmap-scratch self-check page (PML4 slot 384),

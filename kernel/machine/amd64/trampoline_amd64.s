@@ -8,7 +8,7 @@
 // (docs/trap-amd64.md), so this code may only use relative branches between
 // its own symbols and absolute constants in the trampoline mapping: no
 // reference to kernel data, whose addresses a task's space does not map.
-// trampoline_amd64.go checks at boot that the symbols lie in this order.
+// trampoline.go checks at boot that the symbols lie in this order.
 
 // Entry stubs. IDT entry v points at trampStubs+v*stubSize. Each stub makes
 // the stack look the same for every vector: an error code (the CPU's, or a

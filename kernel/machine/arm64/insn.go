@@ -4,7 +4,7 @@ package arm64
 // self-checks, from the encoding diagrams of the Arm ARM (DDI 0487 J.a)
 // chapter C6.2, "Alphabetical list of A64 base instructions", and C7.2 for
 // the floating-point ones. Register numbers are 0..30; 31 is XZR or SP as
-// the instruction says. Tested against golden words (a64insn_test.go).
+// the instruction says. Tested against golden words (insn_test.go).
 
 // a64Reg is a general-purpose register number, X0..X30.
 type a64Reg uint32

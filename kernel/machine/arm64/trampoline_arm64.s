@@ -3,7 +3,7 @@
 // The trap trampoline: the EL0 entry and exit code and the 16-entry vector
 // table VBAR_EL1 points at while a thread runs at EL0. trampoline is one
 // TEXT symbol so that its pieces keep their order and offsets; its pages are
-// mapped at TrampolineVA in the TTBR1 half (tramp_unsafe_arm64.go), where
+// mapped at TrampolineVA in the TTBR1 half (trampoline.go), where
 // they are reachable whichever space TTBR0_EL1 holds. Code run at that
 // alias uses only PC-relative branches and the constant TRAP_AREA_VA: it
 // never names a lower-half symbol. docs/trap-arm64.md walks through it.
@@ -55,7 +55,7 @@ TEXT ·trampoline(SB),NOSPLIT|NOFRAME,$0
 exit:
 	// trampoline+0x800, entered from enterUser at the TTBR1 alias with
 	// X1..X30 holding the thread's values. CLREX is also the marker
-	// tramp_unsafe_arm64.go checks to find this entry.
+	// trampoline.go checks to find this entry.
 	CLREX	$15
 	MOVD	TRAP_AREA_VA, R0
 	MOVD	trapArea_UserTTBR0(R0), R0

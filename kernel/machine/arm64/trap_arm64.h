@@ -7,7 +7,7 @@
 // (D19.2, "SCTLR_EL1").
 #define SCTLR_M	1
 
-// TRAP_AREA_VA is machine.TrapAreaVA (layout_arm64.go): the per-CPU trap
+// TRAP_AREA_VA is machine.TrapAreaVA (layout.go): the per-CPU trap
 // area in the TTBR1 half.
 #define TRAP_AREA_VA	$0xffffff8000010000
 
@@ -21,6 +21,6 @@
 // AT S1E1R, X0 and AT S1E0R, X0, which the Go assembler does not name:
 // SYS #op1, C7, C8, #op2, X0 (C6.2 "AT", "SYS": 0xd5080000 | op1 << 16 |
 // CRn << 12 | CRm << 8 | op2 << 5 | Rt; C5.5, S1E1R op1 0 op2 0, S1E0R
-// op1 0 op2 2). a64insn_test.go checks the words.
+// op1 0 op2 2). insn_test.go checks the words.
 #define AT_S1E1R_X0	WORD	$0xd5087800
 #define AT_S1E0R_X0	WORD	$0xd5087840

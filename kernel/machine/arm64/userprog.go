@@ -1,6 +1,6 @@
 package arm64
 
-// The usermode self-check's EL0 program, hand-assembled (a64insn.go). It is
+// The usermode self-check's EL0 program, hand-assembled (insn.go). It is
 // plain Go so that the host tests can decode it (a64prog_test.go).
 
 // Addresses and values the program and the check agree on.
