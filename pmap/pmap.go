@@ -276,3 +276,23 @@ var (
 	ErrNotMapped    = errors.New("pmap: address not mapped")
 	ErrBadFlags     = errors.New("pmap: unknown flag or protection bits")
 )
+
+// WalkStep is one level of a translation-table walk as the MMU makes it:
+// what the kernel's pmap command (and a student with gdb) reads to see how
+// an address translates.
+type WalkStep struct {
+	Level   string // the manual's name for the level: "PML4E", "PDPTE", "PDE", "PTE"; "L0" to "L3"
+	Index   int    // the entry's index in its table
+	Table   PAddr  // the table's physical address
+	Entry   uint64 // the entry, as the MMU reads it
+	Decoded string // the entry's fields by the manual's names
+}
+
+// Walker is implemented by a Pmap that can show the walk of an address:
+// one WalkStep per level read, ending at the leaf that maps it or at the
+// first entry that does not (an invalid entry). Walk changes nothing: no
+// table is created and no Accessed flag set.
+type Walker interface {
+	Walk(va VAddr) []WalkStep
+}
+
