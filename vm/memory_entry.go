@@ -99,7 +99,7 @@ func (m *Map) MakeMemoryEntry(size uint64, offset VAddr, flags MemEntryFlags) (*
 }
 
 // snapshot returns an object holding a copy of n bytes of e from start,
-// without copying any page unless e is wired: a private object shadowing
+// without copying any page unless e is wired or purgeable: a private object shadowing
 // what the copy entry of that range refers to, frozen by symmetric or
 // delayed copy-on-write. The memory entry may be mapped shared and written
 // in place, which a frozen object must never be, hence the shadow.
@@ -111,7 +111,7 @@ func (m *Map) snapshot(e *Entry, start VAddr, n uint64) (*Object, error) {
 	var ce copyEntry
 	var err error
 	switch {
-	case e.wired():
+	case e.wired() || e.object.copiedEagerly():
 		return m.sys.copySlowly(e.object, off, n)
 	case e.isShared:
 		ce, err = m.sys.copyShared(e.object, off, n)
