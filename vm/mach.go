@@ -93,28 +93,6 @@ const (
 	SMSharedAliased  ShareMode = 7 // SM_SHARED_ALIASED
 )
 
-// PurgableControl is the control argument of vm_purgable_control
-// (osfmk/mach/vm_purgable.h).
-type PurgableControl int32
-
-// Purgable controls.
-const (
-	PurgableSetState PurgableControl = 0 // VM_PURGABLE_SET_STATE
-	PurgableGetState PurgableControl = 1 // VM_PURGABLE_GET_STATE
-	PurgablePurgeAll PurgableControl = 3 // VM_PURGABLE_PURGE_ALL
-)
-
-// PurgableState is the state of a purgable object.
-type PurgableState int32
-
-// Purgable states. VM_PURGABLE_DENY marks an object that is not purgable.
-const (
-	PurgableNonvolatile PurgableState = 0 // VM_PURGABLE_NONVOLATILE
-	PurgableVolatile    PurgableState = 1 // VM_PURGABLE_VOLATILE
-	PurgableEmpty       PurgableState = 2 // VM_PURGABLE_EMPTY
-	PurgableDeny        PurgableState = 3 // VM_PURGABLE_DENY
-)
-
 // SyncFlags are vm_msync's flags (osfmk/mach/vm_sync.h).
 type SyncFlags uint32
 

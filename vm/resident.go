@@ -40,11 +40,21 @@ func (s *System) chainPage(o *Object, off uint64) (*Page, error) {
 
 // pageIn reads the page at offset of o from o's pager. The page is clean
 // and active; a pager error is KERN_MEMORY_ERROR, no frame
-// KERN_RESOURCE_SHORTAGE.
+// KERN_RESOURCE_SHORTAGE. If the allocation purged o, the page is a zero
+// page instead.
 func (s *System) pageIn(o *Object, offset uint64) (*Page, error) {
 	p := s.allocPage(o, offset)
 	if p == nil {
 		return nil, KernResourceShortage
+	}
+	if !o.pagerHas(offset) {
+		// The pageout the allocation ran purged o (a volatile
+		// object): its data is gone and the page reads as zeros.
+		s.pmap.ZeroPage(p.pa)
+		p.dirty = true
+		s.pool.activate(p)
+		s.stats.ZeroFills++
+		return p, nil
 	}
 	if err := o.pager.DataRequest(offset, s.frame(p)); err != nil {
 		o.remove(p)
