@@ -129,16 +129,30 @@ func (m *Map) snapshot(e *Entry, start VAddr, n uint64) (*Object, error) {
 	return sh, nil
 }
 
-// MapOptions are vm_map's arguments after the address and size.
+// MapOptions are vm_map's arguments after the address and size. The zero
+// value is vm_map's defaults: at the address given (VM_FLAGS_FIXED),
+// anonymous zero-fill memory, inheritance VM_INHERIT_DEFAULT (copy), with
+// the protections Cur and Max, which vm_map has no default for (zero is
+// VM_PROT_NONE).
 type MapOptions struct {
-	Mask    uint64       // alignment mask of the address chosen
-	Flags   Flags        // FlagsAnywhere, FlagsOverwrite, alias
-	Entry   *MemoryEntry // nil: anonymous zero-fill memory
-	Offset  uint64       // offset in the memory entry
-	Copy    bool         // map a copy instead of sharing
-	Cur     pmap.Prot    // current protection
-	Max     pmap.Prot    // maximum protection
-	Inherit Inherit
+	Mask   uint64       // alignment mask of the address chosen
+	Flags  Flags        // FlagsAnywhere, FlagsOverwrite, alias
+	Entry  *MemoryEntry // nil: anonymous zero-fill memory
+	Offset uint64       // offset in the memory entry
+	Copy   bool         // map a copy instead of sharing
+	Cur    pmap.Prot    // current protection
+	Max    pmap.Prot    // maximum protection
+	// Inherit is the inheritance of the new entry; nil means
+	// VM_INHERIT_DEFAULT (copy). Set it with new(vm.InheritShare).
+	Inherit *Inherit
+}
+
+// inherit returns the inheritance o asks for.
+func (o *MapOptions) inherit() Inherit {
+	if o.Inherit == nil {
+		return InheritDefault
+	}
+	return *o.Inherit
 }
 
 // MapMemory is vm_map (mach_vm_map): it maps size bytes of a memory entry
@@ -155,7 +169,7 @@ func (m *Map) MapMemory(addr VAddr, size uint64, o MapOptions) (VAddr, error) {
 	if m.sealed() {
 		return 0, KernInvalidArgument
 	}
-	spec := entrySpec{prot: o.Cur, maxProt: o.Max, inherit: o.Inherit, alias: o.Flags.alias()}
+	spec := entrySpec{prot: o.Cur, maxProt: o.Max, inherit: o.inherit(), alias: o.Flags.alias()}
 	if o.Entry != nil {
 		ce, err := m.sys.entryObject(o, roundPage(size))
 		if err != nil {
@@ -175,7 +189,7 @@ func (o *MapOptions) validate(m *Map, size uint64) error {
 	switch {
 	case o.Flags&^flagsMap != 0 || o.Flags&FlagsAnywhere != 0 && o.Flags&FlagsOverwrite != 0:
 		return KernInvalidArgument
-	case o.Cur&^ProtAll != 0 || o.Max&^ProtAll != 0 || !o.Max.Allows(o.Cur) || !o.Inherit.valid():
+	case o.Cur&^ProtAll != 0 || o.Max&^ProtAll != 0 || !o.Max.Allows(o.Cur) || !o.inherit().valid():
 		return KernInvalidArgument
 	case size == 0 || size > maxObjectSize:
 		return KernInvalidArgument

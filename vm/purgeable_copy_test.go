@@ -79,7 +79,7 @@ var purgeableCopyPaths = []purgeableCopyPath{
 		}
 		defer me.Release()
 		at, err := m.MapMemory(0, purgeablePages*page, vm.MapOptions{Flags: vm.FlagsAnywhere, Entry: me,
-			Copy: true, Cur: vm.ProtDefault, Max: vm.ProtAll, Inherit: vm.InheritCopy})
+			Copy: true, Cur: vm.ProtDefault, Max: vm.ProtAll})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +99,7 @@ var purgeableCopyPaths = []purgeableCopyPath{
 		}
 		defer me.Release()
 		at, err := m.MapMemory(0, purgeablePages*page, vm.MapOptions{Flags: vm.FlagsAnywhere, Entry: me,
-			Cur: vm.ProtDefault, Max: vm.ProtDefault, Inherit: vm.InheritCopy})
+			Cur: vm.ProtDefault, Max: vm.ProtDefault})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -157,7 +157,7 @@ func trapVMMap(k *Kernel, th *Thread, a [6]uint64) int64 {
 	}
 	o := vm.MapOptions{Mask: a[2], Flags: vm.Flags(a[3]), Offset: args[0],
 		Copy: args[1]&0xff != 0, Cur: pmap.Prot(args[1] >> 8), Max: pmap.Prot(args[1] >> 16),
-		Inherit: vm.Inherit(args[1] >> 24)}
+		Inherit: new(vm.Inherit(args[1] >> 24))}
 	if args[1]>>32 != 0 {
 		return int64(vm.KernInvalidArgument)
 	}

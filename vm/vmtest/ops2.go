@@ -124,8 +124,12 @@ func (r *modelRun) opMapEntry() error {
 	m := r.models[i]
 	max := r.randProt()
 	cur := max & r.randProt()
+	inh := vm.Inherit(r.rng.Intn(3))
 	o := vm.MapOptions{Flags: vm.FlagsAnywhere, Entry: me.me, Copy: r.rng.Intn(2) == 0,
-		Cur: cur, Max: max, Inherit: vm.Inherit(r.rng.Intn(3))}
+		Cur: cur, Max: max, Inherit: &inh}
+	if r.rng.Intn(4) == 0 {
+		o.Inherit, inh = nil, vm.InheritCopy // the zero value: VM_INHERIT_DEFAULT
+	}
 	hint := r.randPage()
 	size := uint64(len(me.data)) * pmap.PageSize
 	r.logf("vm_map entry(%v, %d pages) into map%d hint %v copy=%v %v/%v", me.prot, len(me.data), i, hint, o.Copy, cur, max)
@@ -144,7 +148,7 @@ func (r *modelRun) opMapEntry() error {
 		if o.Copy {
 			d = d.clone()
 		}
-		m.pages[at+pmap.VAddr(k)*pmap.PageSize] = &mpage{data: d, prot: cur, max: max, inherit: o.Inherit}
+		m.pages[at+pmap.VAddr(k)*pmap.PageSize] = &mpage{data: d, prot: cur, max: max, inherit: inh}
 	}
 	return nil
 }
