@@ -46,7 +46,7 @@ func TestDelayedCopyOfPagerObject(t *testing.T) {
 	}
 	before, free := env.VM.Statistics(), env.VM.FreePages()
 	cp, err := m.MapMemory(0, size, vm.MapOptions{Flags: vm.FlagsAnywhere, Entry: me, Copy: true,
-		Cur: vm.ProtDefault, Max: vm.ProtAll, Inherit: new(vm.InheritCopy)})
+		Cur: vm.ProtDefault, Max: vm.ProtDefault, Inherit: new(vm.InheritCopy)})
 	if err != nil {
 		t.Fatal(err)
 	}

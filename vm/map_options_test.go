@@ -18,7 +18,7 @@ func TestMapOptionsZeroValue(t *testing.T) {
 	o := vm.MapOptions{Flags: vm.FlagsAnywhere, Cur: vm.ProtDefault, Max: vm.ProtDefault}
 	for _, entry := range []bool{false, true} {
 		if entry {
-			me, _, err := m.MakeMemoryEntry(page, 0, vm.MapMemNamedCreate|vm.MemEntryFlags(vm.ProtDefault))
+			me, _, err := m.MakeMemoryEntry(page, 0, vm.MapMemNamedCreate|vm.MemEntryFlags(vm.ProtDefault), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

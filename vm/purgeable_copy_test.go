@@ -73,13 +73,13 @@ var purgeableCopyPaths = []purgeableCopyPath{
 		return readFrom(t, env, child, src)
 	}},
 	{"vm_map_copy", func(t *testing.T, env *vmtest.Env, m *vm.Map, src vm.VAddr) func(int) byte {
-		me, _, err := m.MakeMemoryEntry(purgeablePages*page, src, vm.MemEntryFlags(vm.ProtDefault))
+		me, _, err := m.MakeMemoryEntry(purgeablePages*page, src, vm.MemEntryFlags(vm.ProtDefault), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer me.Release()
 		at, err := m.MapMemory(0, purgeablePages*page, vm.MapOptions{Flags: vm.FlagsAnywhere, Entry: me,
-			Copy: true, Cur: vm.ProtDefault, Max: vm.ProtAll})
+			Copy: true, Cur: vm.ProtDefault, Max: vm.ProtDefault})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +93,7 @@ var purgeableCopyPaths = []purgeableCopyPath{
 		return readFrom(t, env, m, res.Address)
 	}},
 	{"MAP_MEM_VM_COPY", func(t *testing.T, env *vmtest.Env, m *vm.Map, src vm.VAddr) func(int) byte {
-		me, _, err := m.MakeMemoryEntry(purgeablePages*page, src, vm.MapMemVMCopy|vm.MemEntryFlags(vm.ProtDefault))
+		me, _, err := m.MakeMemoryEntry(purgeablePages*page, src, vm.MapMemVMCopy|vm.MemEntryFlags(vm.ProtDefault), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

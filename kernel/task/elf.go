@@ -178,7 +178,7 @@ func (s *segment) makeObject(sys *vm.System, file io.ReaderAt, off uint64) error
 		return err
 	}
 	defer o.Release()
-	me, err := sys.NewMemoryEntry(o, s.prot|pmap.ProtRead)
+	me, err := sys.NewMemoryEntry(o, vm.ProtAll) // mapFile sets each mapping's protections (vm_map checks them against this)
 	if err != nil {
 		return err
 	}

@@ -205,8 +205,8 @@ func trapMakeMemoryEntry(k *Kernel, th *Thread, a [6]uint64) int64 {
 	if a[2] > 0xffffffff {
 		return int64(vm.KernInvalidArgument)
 	}
-	me, size, err := t.Map.MakeMemoryEntry(w[0], vm.VAddr(a[1]), vm.MemEntryFlags(a[2]))
-	if err != nil {
+	me, size, err := t.Map.MakeMemoryEntry(w[0], vm.VAddr(a[1]), vm.MemEntryFlags(a[2]), nil)
+	if err != nil || me == nil {
 		return kr(err)
 	}
 	name := t.nextPort
