@@ -1,6 +1,7 @@
 package vm_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/tamach/tamach/vm"
@@ -251,6 +252,120 @@ func init() {
 					}
 					purgable(c, a, vm.PurgableSetState, vm.PurgableVolatile)
 					return purgable(c, res.Address, vm.PurgableGetState, 0)
+				}},
+		},
+	})
+}
+
+// Rows of vm_purgeable_info: host_info(HOST_VM_PURGABLE) and
+// task_purgable_info. Sources: osfmk/vm/vm_purgeable.c
+// (vm_purgeable_stats, vm_purgeable_stats_helper, vm_purgeable_object_add),
+// osfmk/kern/host.c (HOST_VM_PURGABLE), osfmk/kern/task.c
+// (task_purgable_info), osfmk/mach/vm_statistics.h (struct
+// vm_purgeable_info).
+
+const srcPurgeableStats = "vm_purgeable.c `vm_purgeable_stats`"
+
+// purgeableInfo formats the non-empty counters of info.
+func purgeableInfo(info vm.PurgeableInfo) string {
+	s := ""
+	add := func(name string, st vm.PurgeableStat) {
+		if st != (vm.PurgeableStat{}) {
+			s += fmt.Sprintf("%s %d objects %d pages; ", name, st.Count, st.Size/page)
+		}
+	}
+	for g, st := range info.FIFO {
+		add(fmt.Sprintf("fifo[%d]", g), st)
+	}
+	add("obsolete", info.Obsolete)
+	for g, st := range info.LIFO {
+		add(fmt.Sprintf("lifo[%d]", g), st)
+	}
+	if s == "" {
+		return "nothing"
+	}
+	return s[:len(s)-2]
+}
+
+// volatile allocates n written purgeable pages and sets them volatile
+// with state.
+func (c *confEnv) volatile(t *testing.T, n int, state vm.PurgableState) vm.VAddr {
+	a := c.alloc(t, n, vm.FlagsPurgable)
+	if _, err := c.m.PurgableControl(a, vm.PurgableSetState, state); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func init() {
+	conformanceCalls = append(conformanceCalls, &confCall{
+		name: "vm_purgeable_info",
+		api:  "System.PurgableInfo, Map.PurgableInfo",
+		about: "XNU's call is host_info with flavor HOST_VM_PURGABLE (the whole system) or task_purgable_info (the " +
+			"objects a task owns); both fill struct vm_purgeable_info: per FIFO group, the obsolete queue and per LIFO " +
+			"group, the volatile objects and their resident bytes. Results list the non-empty counters.",
+		rows: []confRow{
+			{name: "none", what: "no purgeable memory",
+				xnu: "nothing", cite: srcPurgeableStats,
+				run: func(t *testing.T, c *confEnv) string { return purgeableInfo(c.env.VM.PurgableInfo()) }},
+			{name: "nonvolatile", what: "a nonvolatile purgeable object is on no volatile queue",
+				xnu: "nothing", cite: srcPurgeableStats + " (volatile queues only)",
+				run: func(t *testing.T, c *confEnv) string {
+					c.alloc(t, 2, vm.FlagsPurgable)
+					return purgeableInfo(c.env.VM.PurgableInfo())
+				}},
+			{name: "fifo_group", what: "VOLATILE with group 3 (FIFO, the default behavior), 2 resident pages",
+				xnu: "fifo[3] 1 objects 2 pages", cite: "vm_object.c `vm_object_purgable_control`, vm_purgeable.c `vm_purgeable_object_add`",
+				run: func(t *testing.T, c *confEnv) string {
+					c.volatile(t, 2, vm.PurgableVolatile|3<<vm.VolatileGroupShift)
+					return purgeableInfo(c.env.VM.PurgableInfo())
+				}},
+			{name: "lifo_group", what: "VOLATILE|VM_PURGABLE_BEHAVIOR_LIFO with group 7, 1 page",
+				xnu: "lifo[7] 1 objects 1 pages", cite: "vm_object.c `vm_object_purgable_control`",
+				run: func(t *testing.T, c *confEnv) string {
+					c.volatile(t, 1, vm.PurgableVolatile|vm.PurgableBehaviorLIFO|7<<vm.VolatileGroupShift)
+					return purgeableInfo(c.env.VM.PurgableInfo())
+				}},
+			{name: "obsolete", what: "VOLATILE|VM_PURGABLE_ORDERING_OBSOLETE with group 5: the obsolete queue, which has one group",
+				xnu: "obsolete 1 objects 3 pages", cite: "vm_purgeable.c `vm_purgeable_object_add` (group = 0 for obsolete)",
+				run: func(t *testing.T, c *confEnv) string {
+					c.volatile(t, 3, vm.PurgableVolatile|vm.PurgableOrderingObsolete|5<<vm.VolatileGroupShift)
+					return purgeableInfo(c.env.VM.PurgableInfo())
+				}},
+			{name: "requeue", what: "VOLATILE in FIFO group 1, then again in LIFO group 2: counted once, on the new queue",
+				xnu: "lifo[2] 1 objects 1 pages", cite: "vm_object.c `vm_object_purgable_control` (old_state VOLATILE)",
+				run: func(t *testing.T, c *confEnv) string {
+					a := c.volatile(t, 1, vm.PurgableVolatile|1<<vm.VolatileGroupShift)
+					c.m.PurgableControl(a, vm.PurgableSetState, vm.PurgableVolatile|vm.PurgableBehaviorLIFO|2<<vm.VolatileGroupShift)
+					return purgeableInfo(c.env.VM.PurgableInfo())
+				}},
+			{name: "empty_not_counted", what: "a volatile object, purged by PURGE_ALL",
+				xnu: "nothing", cite: "vm_purgeable.c `vm_purgeable_object_purge_all` (removed from its queue)",
+				run: func(t *testing.T, c *confEnv) string {
+					c.volatile(t, 2, vm.PurgableVolatile)
+					c.m.PurgableControl(0, vm.PurgablePurgeAll, 0)
+					return purgeableInfo(c.env.VM.PurgableInfo())
+				}},
+			{name: "untouched_pages", what: "a volatile object with no resident page: counted, size 0",
+				xnu: "fifo[0] 1 objects 0 pages", cite: "vm_purgeable.c `vm_purgeable_stats_helper` (resident_page_count)",
+				run: func(t *testing.T, c *confEnv) string {
+					a, _ := c.m.Allocate(0, 4*page, vm.FlagsAnywhere|vm.FlagsPurgable)
+					c.m.PurgableControl(a, vm.PurgableSetState, vm.PurgableVolatile)
+					return purgeableInfo(c.env.VM.PurgableInfo())
+				}},
+			{name: "task_owner", what: "task_purgable_info of a task whose volatile object another task made: not counted; host_info counts it",
+				xnu: "task: nothing; host: fifo[0] 1 objects 1 pages", cite: "osfmk/kern/task.c `task_purgable_info`, " + srcPurgeableStats + " (VM_OBJECT_OWNER)",
+				run: func(t *testing.T, c *confEnv) string {
+					other := newMap(t, c.env)
+					defer other.Destroy()
+					c.volatile(t, 1, vm.PurgableVolatile)
+					return "task: " + purgeableInfo(other.PurgableInfo()) + "; host: " + purgeableInfo(c.env.VM.PurgableInfo())
+				}},
+			{name: "task_own", what: "task_purgable_info of the task that made the object",
+				xnu: "fifo[0] 1 objects 1 pages", cite: "osfmk/kern/task.c `task_purgable_info`",
+				run: func(t *testing.T, c *confEnv) string {
+					c.volatile(t, 1, vm.PurgableVolatile)
+					return purgeableInfo(c.m.PurgableInfo())
 				}},
 		},
 	})

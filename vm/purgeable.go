@@ -261,3 +261,61 @@ func (s *System) purgeAll() {
 		}
 	}
 }
+
+// PurgeableStat is vm_purgeable_stat_t: volatile objects and the bytes
+// they have resident.
+type PurgeableStat struct {
+	Count uint64
+	Size  uint64
+}
+
+// PurgeableInfo is struct vm_purgeable_info (osfmk/mach/vm_statistics.h),
+// what host_info(HOST_VM_PURGABLE) and task_purgable_info report: the
+// volatile objects on each FIFO and LIFO group and on the obsolete queue.
+// Nonvolatile and empty objects are on no volatile queue and are not
+// counted.
+type PurgeableInfo struct {
+	FIFO     [8]PurgeableStat
+	Obsolete PurgeableStat
+	LIFO     [8]PurgeableStat
+}
+
+// PurgableInfo is host_info with HOST_VM_PURGABLE (osfmk/kern/host.c,
+// vm_purgeable_stats in osfmk/vm/vm_purgeable.c): the volatile objects of
+// the whole system.
+func (s *System) PurgableInfo() PurgeableInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.purgeableStats(nil)
+}
+
+// PurgableInfo is task_purgable_info (osfmk/kern/task.c): the volatile
+// objects the task owns, those it made purgeable through m.
+func (m *Map) PurgableInfo() PurgeableInfo {
+	m.sys.mu.Lock()
+	defer m.sys.mu.Unlock()
+	return m.sys.purgeableStats(m)
+}
+
+// purgeableStats is vm_purgeable_stats: every volatile object, or only
+// those owner owns.
+func (s *System) purgeableStats(owner *Map) PurgeableInfo {
+	var info PurgeableInfo
+	for o := range s.objects {
+		if o.purgable != PurgableVolatile || owner != nil && o.purge.owner != owner {
+			continue
+		}
+		var st *PurgeableStat
+		switch o.purge.queue {
+		case purgeQueueObsolete:
+			st = &info.Obsolete
+		case purgeQueueLIFO:
+			st = &info.LIFO[o.purge.group]
+		default:
+			st = &info.FIFO[o.purge.group]
+		}
+		st.Count++
+		st.Size += uint64(len(o.pages)) * pmap.PageSize
+	}
+	return info
+}
