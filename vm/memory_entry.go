@@ -340,7 +340,7 @@ func (m *Map) shareEntryOf(size, offset uint64, p memEntryPerm, parent *MemoryEn
 	if p.mask {
 		need = ProtNone
 	}
-	pieces, allowed, err := m.extractShared(VAddr(start), VAddr(end), single, need)
+	taken, allowed, err := m.walkShared(VAddr(start), VAddr(end), single, need)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -348,10 +348,10 @@ func (m *Map) shareEntryOf(size, offset uint64, p memEntryPerm, parent *MemoryEn
 	if p.mask {
 		prot &= allowed
 		if prot == ProtNone {
-			releasePieces(pieces)
 			return nil, 0, KernProtectionFailure
 		}
 	}
+	pieces := m.shareTaken(taken, VAddr(start), VAddr(end))
 	dataOffset := p.offsetInPage(offset, start)
 	var me *MemoryEntry
 	if single {
@@ -371,16 +371,14 @@ func (m *Map) shareEntryOf(size, offset uint64, p memEntryPerm, parent *MemoryEn
 	return me, me.size - me.dataOffset, nil
 }
 
-// extractShared walks the map entries of [start, end) as
-// vm_map_remap_extract does for a shared extraction: the range must start
-// in an entry (KERN_INVALID_ADDRESS) and have no hole up to where the
-// walk stops; an entry whose protection or maximum protection lacks need
-// ends the walk with KERN_PROTECTION_FAILURE, or, in single mode after
-// the first entry, ends it there. It returns the pieces (one reference
-// each, offsets relative to start) and the protections every entry taken
-// allows. The entries change (become shared) only once the walk
-// succeeded.
-func (m *Map) extractShared(start, end VAddr, single bool, need pmap.Prot) ([]copyEntry, pmap.Prot, error) {
+// walkShared walks the map entries of [start, end) as
+// vm_map_remap_extract does for a shared extraction, changing nothing: the
+// range must start in an entry (KERN_INVALID_ADDRESS) and have no hole up
+// to where the walk stops, which in single mode is after the first entry;
+// an entry whose protection or maximum protection lacks need is
+// KERN_PROTECTION_FAILURE. It returns the entries and the protections
+// they all allow.
+func (m *Map) walkShared(start, end VAddr, single bool, need pmap.Prot) ([]*Entry, pmap.Prot, error) {
 	var taken []*Entry
 	allowed := ProtAll
 	e, ok := m.lookup(start)
@@ -403,6 +401,13 @@ func (m *Map) extractShared(start, end VAddr, single bool, need pmap.Prot) ([]co
 			break
 		}
 	}
+	return taken, allowed, nil
+}
+
+// shareTaken makes the entries walkShared took shared and returns their
+// parts of [start, end) as pieces (one reference each, offsets relative to
+// start).
+func (m *Map) shareTaken(taken []*Entry, start, end VAddr) []copyEntry {
 	pieces := make([]copyEntry, 0, len(taken))
 	for _, e := range taken {
 		s, t := max(start, e.start), min(end, e.end)
@@ -411,7 +416,7 @@ func (m *Map) extractShared(start, end VAddr, single bool, need pmap.Prot) ([]co
 		pieces = append(pieces, copyEntry{start: uint64(s - start), end: uint64(t - start),
 			object: e.object, offset: e.offset + uint64(s-e.start)})
 	}
-	return pieces, allowed, nil
+	return pieces
 }
 
 // releasePieces drops the references of pieces.

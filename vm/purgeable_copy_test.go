@@ -60,6 +60,16 @@ var purgeableCopyPaths = []purgeableCopyPath{
 		}
 		return readFrom(t, env, m, at)
 	}},
+	{"vm_read_overwrite", func(t *testing.T, env *vmtest.Env, m *vm.Map, src vm.VAddr) func(int) byte {
+		dst, err := m.Allocate(0, purgeablePages*page, vm.FlagsAnywhere)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.ReadOverwrite(src, purgeablePages*page, m, dst); err != nil {
+			t.Fatal(err)
+		}
+		return readFrom(t, env, m, dst)
+	}},
 	{"fork", func(t *testing.T, env *vmtest.Env, m *vm.Map, src vm.VAddr) func(int) byte {
 		pm, err := env.Pmap.Create(pmap.KindUser)
 		if err != nil {
@@ -91,6 +101,26 @@ var purgeableCopyPaths = []purgeableCopyPath{
 			t.Fatal(err)
 		}
 		return readFrom(t, env, m, res.Address)
+	}},
+	{"vm_remap_new_copy", func(t *testing.T, env *vmtest.Env, m *vm.Map, src vm.VAddr) func(int) byte {
+		res, err := m.RemapNew(0, purgeablePages*page, 0, vm.FlagsAnywhere, m, src, true, vm.ProtDefault, vm.ProtDefault, vm.InheritCopy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return readFrom(t, env, m, res.Address)
+	}},
+	{"vm_map_copy_of_vm_share_entry", func(t *testing.T, env *vmtest.Env, m *vm.Map, src vm.VAddr) func(int) byte {
+		me, _, err := m.MakeMemoryEntry(purgeablePages*page, src, vm.MapMemVMShare|vm.MemEntryFlags(vm.ProtDefault), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer me.Release()
+		at, err := m.MapMemory(0, purgeablePages*page, vm.MapOptions{Flags: vm.FlagsAnywhere, Entry: me,
+			Copy: true, Cur: vm.ProtDefault, Max: vm.ProtDefault})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return readFrom(t, env, m, at)
 	}},
 	{"MAP_MEM_VM_COPY", func(t *testing.T, env *vmtest.Env, m *vm.Map, src vm.VAddr) func(int) byte {
 		me, _, err := m.MakeMemoryEntry(purgeablePages*page, src, vm.MapMemVMCopy|vm.MemEntryFlags(vm.ProtDefault), nil)
