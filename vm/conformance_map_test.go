@@ -228,6 +228,13 @@ func mapRows() []confRow {
 			run: func(t *testing.T, c *confEnv) string {
 				return vmMap(t, c, 0, page, vm.MapOptions{Flags: vm.FlagsAnywhere, Cur: vm.ProtDefault, Max: vm.ProtRead})
 			}},
+		{name: "cur_execute_only", what: "cur --x, max rwx",
+			xnu: "KERN_SUCCESS; 1 pages r-x/rwx copy", cite: srcEnterMemObj + " (arm64: execute implies read; x86_64 keeps --x)",
+			differs: "tamach keeps the protection asked for, as XNU on x86_64 does (adding read could also lift cur above a max of --x)",
+			tamach:  "KERN_SUCCESS; 1 pages --x/rwx copy",
+			run: func(t *testing.T, c *confEnv) string {
+				return vmMap(t, c, 0, page, vm.MapOptions{Flags: vm.FlagsAnywhere, Cur: vm.ProtExecute, Max: vm.ProtAll})
+			}},
 		{name: "cur_unknown_bit", what: "cur with bit 0x8 (VM_PROT_UEXEC outside x86_64)",
 			xnu: "KERN_INVALID_ARGUMENT", cite: "vm_sanitize.c `vm_sanitize_prot`",
 			run: func(t *testing.T, c *confEnv) string {

@@ -264,6 +264,39 @@ func memoryEntryRows() []confRow {
 				defer me.Release()
 				return fmt.Sprintf("KERN_SUCCESS, size %#x, entry %d pages; %s", n, me.Size()/page, entryReads(t, c, me))
 			}},
+		{name: "vm_copy_untouched", what: "MAP_MEM_VM_COPY of memory never touched, mapped shared twice: each mapping is new memory",
+			xnu: "KERN_SUCCESS; second mapping reads 0", cite: "vm_map.c `vm_map_copyin_internal` (no object), " + srcEnterMemObj + " (is_copy, copy_object NULL)",
+			differs: "tamach gives untouched memory in a MAP_MEM_VM_COPY entry an object too, so that every mapping of an entry " +
+				"shares all of it; whether memory was touched is not something a task sees otherwise",
+			tamach: "KERN_SUCCESS; second mapping reads 9",
+			run: func(t *testing.T, c *confEnv) string {
+				a, _ := c.m.Allocate(0, page, vm.FlagsAnywhere)
+				me, _, err := c.m.MakeMemoryEntry(page, a, vm.MapMemVMCopy|rw, nil)
+				if err != nil {
+					return kr(err)
+				}
+				defer me.Release()
+				o := vm.MapOptions{Flags: vm.FlagsAnywhere, Entry: me, Cur: vm.ProtDefault, Max: vm.ProtDefault}
+				b1, _ := c.m.MapMemory(0, page, o)
+				b2, _ := c.m.MapMemory(0, page, o)
+				c.store(t, c.m, b1, 9)
+				return fmt.Sprintf("KERN_SUCCESS; second mapping reads %d", c.load(t, c.m, b2))
+			}},
+		{name: "vm_copy_shared_mappings", what: "MAP_MEM_VM_COPY of written memory, mapped shared twice: the mappings share the copy",
+			xnu: "KERN_SUCCESS; second mapping reads 9", cite: srcEnterMemObj + " (is_copy: the copy entry's object is shadowed once and shared)",
+			run: func(t *testing.T, c *confEnv) string {
+				a := c.alloc(t, 1, 0)
+				me, _, err := c.m.MakeMemoryEntry(page, a, vm.MapMemVMCopy|rw, nil)
+				if err != nil {
+					return kr(err)
+				}
+				defer me.Release()
+				o := vm.MapOptions{Flags: vm.FlagsAnywhere, Entry: me, Cur: vm.ProtDefault, Max: vm.ProtDefault}
+				b1, _ := c.m.MapMemory(0, page, o)
+				b2, _ := c.m.MapMemory(0, page, o)
+				c.store(t, c.m, b1, 9)
+				return fmt.Sprintf("KERN_SUCCESS; second mapping reads %d", c.load(t, c.m, b2))
+			}},
 		{name: "vm_copy_hole", what: "MAP_MEM_VM_COPY over a hole",
 			xnu: "KERN_INVALID_ADDRESS", cite: "vm_map.c `vm_map_copyin_internal`",
 			run: func(t *testing.T, c *confEnv) string {
