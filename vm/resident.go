@@ -40,8 +40,7 @@ func (s *System) chainPage(o *Object, off uint64) (*Page, error) {
 
 // pageIn reads the page at offset of o from o's pager. The page is clean
 // and active; a pager error is KERN_MEMORY_ERROR, no frame
-// KERN_RESOURCE_SHORTAGE. If the allocation purged o, the page is a zero
-// page instead.
+// KERN_RESOURCE_SHORTAGE.
 func (s *System) pageIn(o *Object, offset uint64) (*Page, error) {
 	p := s.allocPage(o, offset)
 	if p == nil {
@@ -49,7 +48,7 @@ func (s *System) pageIn(o *Object, offset uint64) (*Page, error) {
 	}
 	if !o.pagerHas(offset) {
 		// The pageout the allocation ran purged o (a volatile
-		// object): its data is gone and the page reads as zeros.
+		// object): its data is gone, and the page is a zero page.
 		s.pmap.ZeroPage(p.pa)
 		p.dirty = true
 		s.pool.activate(p)
