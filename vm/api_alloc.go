@@ -43,7 +43,7 @@ func (m *Map) Allocate(addr VAddr, size uint64, flags Flags) (VAddr, error) {
 	var obj *Object
 	if flags&FlagsPurgable != 0 {
 		obj = m.sys.newObject(roundPage(size), nil)
-		obj.purgable = PurgableNonvolatile
+		m.makePurgeable(obj)
 	}
 	spec := entrySpec{object: obj, prot: ProtDefault, maxProt: ProtAll, inherit: InheritDefault,
 		alias: flags.alias()}

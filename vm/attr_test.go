@@ -28,7 +28,7 @@ func TestWillNeedGivesUp(t *testing.T) {
 	}
 	obj.Release()
 	addr, err := m.MapMemory(0, 8*page, vm.MapOptions{Flags: vm.FlagsAnywhere, Entry: me,
-		Cur: vm.ProtDefault, Max: vm.ProtDefault, Inherit: vm.InheritShare})
+		Cur: vm.ProtDefault, Max: vm.ProtDefault, Inherit: new(vm.InheritShare)})
 	if err != nil {
 		t.Fatal(err)
 	}

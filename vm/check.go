@@ -30,10 +30,16 @@ func (s *System) Check() error {
 		}
 	}
 	for me := range s.memEntries {
-		if me.object.isCopy() {
-			return fmt.Errorf("vm: memory entry refers to copy object %d", me.object.id)
+		var err error
+		me.eachObject(func(o *Object) {
+			if o.isCopy() {
+				err = fmt.Errorf("vm: memory entry refers to copy object %d", o.id)
+			}
+			refs[o]++
+		})
+		if err != nil {
+			return err
 		}
-		refs[me.object]++
 	}
 	return s.checkObjects(refs)
 }

@@ -143,10 +143,10 @@ func (m *Map) copyEntries(c *Copy, start, end VAddr, base uint64, destroy bool) 
 
 // copyEntry makes the copy of one entry: nothing for untouched memory, the
 // object itself when the entry is being destroyed and private, an eager
-// copy when the entry is wired, a delayed copy (copy object, copyShared)
-// when the object is written in place by others, and otherwise a
-// symmetric copy-on-write share: both sides need a copy and the source is
-// write-protected.
+// copy when the entry is wired or its object purgeable, a delayed copy
+// (copy object, copyShared) when the object is written in place by
+// others, and otherwise a symmetric copy-on-write share: both sides need a
+// copy and the source is write-protected.
 func (m *Map) copyEntry(e *Entry, destroy bool) (copyEntry, error) {
 	switch {
 	case e.object == nil:
@@ -154,7 +154,7 @@ func (m *Map) copyEntry(e *Entry, destroy bool) (copyEntry, error) {
 	case destroy && !e.isShared && !e.wired():
 		e.object.reference()
 		return copyEntry{object: e.object, offset: e.offset, needsCopy: e.needsCopy}, nil
-	case e.wired():
+	case e.wired() || e.object.copiedEagerly():
 		o, err := m.sys.copySlowly(e.object, e.offset, e.size())
 		return copyEntry{object: o}, err
 	case e.isShared:
@@ -183,6 +183,14 @@ func (m *Map) markNeedsCopy(e *Entry) {
 		}
 	}
 }
+
+// copiedEagerly reports whether copies of o must be made at once
+// (copySlowly), never copy-on-write: o is purgeable, and a purge discards
+// its data in place, without the fault a copy-on-write copy relies on.
+// XNU gives purgeable objects the copy strategy MEMORY_OBJECT_COPY_NONE
+// (osfmk/vm/vm_map.c, vm_map_enter), which vm_object_copy_strategically
+// (osfmk/vm/vm_object.c) copies with vm_object_copy_slowly.
+func (o *Object) copiedEagerly() bool { return o.purgable != PurgableDeny }
 
 // copySlowly makes a new object holding a copy of size bytes of o's chain
 // at offset (vm_object_copy_slowly). Pages no object of the chain has stay

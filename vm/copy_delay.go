@@ -45,7 +45,7 @@ import "github.com/tamach/tamach/pmap"
 // others may write in place: a delayed copy, or an eager one for wired or
 // purgable memory.
 func (s *System) copyShared(o *Object, offset, size uint64) (copyEntry, error) {
-	if o.purgable != PurgableDeny || o.hasWired() {
+	if o.copiedEagerly() || o.hasWired() {
 		n, err := s.copySlowly(o, offset, size)
 		return copyEntry{object: n}, err
 	}

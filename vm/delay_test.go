@@ -40,13 +40,13 @@ func TestDelayedCopyOfPagerObject(t *testing.T) {
 	m := newMap(t, env)
 	me, pg := pagerImage(t, env, size)
 	shared, err := m.MapMemory(0, size, vm.MapOptions{Flags: vm.FlagsAnywhere, Entry: me,
-		Cur: vm.ProtDefault, Max: vm.ProtDefault, Inherit: vm.InheritShare})
+		Cur: vm.ProtDefault, Max: vm.ProtDefault, Inherit: new(vm.InheritShare)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	before, free := env.VM.Statistics(), env.VM.FreePages()
 	cp, err := m.MapMemory(0, size, vm.MapOptions{Flags: vm.FlagsAnywhere, Entry: me, Copy: true,
-		Cur: vm.ProtDefault, Max: vm.ProtAll, Inherit: vm.InheritCopy})
+		Cur: vm.ProtDefault, Max: vm.ProtDefault, Inherit: new(vm.InheritCopy)})
 	if err != nil {
 		t.Fatal(err)
 	}

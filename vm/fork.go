@@ -11,7 +11,8 @@ import "github.com/tamach/tamach/pmap"
 //     entries become shared;
 //   - copy: the child gets a copy-on-write copy; nothing is copied and no
 //     page is touched until one side writes, except for memory written in
-//     place by others (shared) or wired, which is copied at once;
+//     place by others (shared), wired or purgeable, which is copied at
+//     once;
 //   - none: the child gets nothing there.
 //
 // Wirings are not inherited.

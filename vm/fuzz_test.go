@@ -60,7 +60,7 @@ func callAPI(m, other *vm.Map, which uint8, addr, size uint64, flags uint32, pro
 		_, err := m.Remap(vm.VAddr(flags)<<12, size, 0, vm.Flags(flags>>20), other, a, prot&1 != 0, vm.Inherit(prot>>1))
 		return err
 	case 12:
-		me, _, err := m.MakeMemoryEntry(size, a, vm.MemEntryFlags(flags))
+		me, _, err := m.MakeMemoryEntry(size, a, vm.MemEntryFlags(flags), nil)
 		if err == nil {
 			me.Release()
 		}

@@ -41,6 +41,26 @@ const (
 	FlagsOverwrite Flags = 0x4000     // VM_FLAGS_OVERWRITE
 	FlagsAliasMask Flags = 0xFF000000 // VM_FLAGS_ALIAS_MASK: the alias tag (VM_MEMORY_*)
 
+	Flags4GBChunk          Flags = 0x0004   // VM_FLAGS_4GB_CHUNK: no effect in tamach
+	FlagsRandomAddr        Flags = 0x0008   // VM_FLAGS_RANDOM_ADDR: accepted; tamach places first fit
+	FlagsNoCache           Flags = 0x0010   // VM_FLAGS_NO_CACHE: no effect in tamach
+	FlagsResilientCodesign Flags = 0x0020   // VM_FLAGS_RESILIENT_CODESIGN (vm_remap): read-only
+	FlagsResilientMedia    Flags = 0x0040   // VM_FLAGS_RESILIENT_MEDIA (vm_remap, with copy only)
+	FlagsPermanent         Flags = 0x0080   // VM_FLAGS_PERMANENT: accepted; tamach entries are never permanent
+	FlagsTPRO              Flags = 0x1000   // VM_FLAGS_TPRO: needs max read-write, maps read-only
+	FlagsSuperpageMask     Flags = 0x70000  // VM_FLAGS_SUPERPAGE_MASK: any superpage size is refused (as on arm64)
+	FlagsReturnDataAddr    Flags = 0x100000 // VM_FLAGS_RETURN_DATA_ADDR: return the address of the data, not of its page
+	FlagsReturn4KDataAddr  Flags = 0x800000 // VM_FLAGS_RETURN_4K_DATA_ADDR: the same, truncated to 4 KiB
+
+	// flagsUserMap is VM_FLAGS_USER_MAP, the flags vm_map accepts from
+	// a task; flagsUserRemap is VM_FLAGS_USER_REMAP
+	// (osfmk/mach/vm_statistics.h).
+	flagsUserMap = FlagsAnywhere | FlagsPurgable | Flags4GBChunk | FlagsRandomAddr | FlagsNoCache |
+		FlagsPermanent | FlagsOverwrite | FlagsSuperpageMask | FlagsTPRO | FlagsAliasMask |
+		FlagsReturn4KDataAddr | FlagsReturnDataAddr
+	flagsUserRemap = FlagsAnywhere | FlagsRandomAddr | FlagsOverwrite | FlagsReturnDataAddr |
+		FlagsResilientCodesign | FlagsResilientMedia
+
 	flagsAllocate = FlagsAnywhere | FlagsPurgable | FlagsOverwrite | FlagsAliasMask
 	flagsMap      = FlagsAnywhere | FlagsOverwrite | FlagsAliasMask
 )
@@ -93,28 +113,6 @@ const (
 	SMSharedAliased  ShareMode = 7 // SM_SHARED_ALIASED
 )
 
-// PurgableControl is the control argument of vm_purgable_control
-// (osfmk/mach/vm_purgable.h).
-type PurgableControl int32
-
-// Purgable controls.
-const (
-	PurgableSetState PurgableControl = 0 // VM_PURGABLE_SET_STATE
-	PurgableGetState PurgableControl = 1 // VM_PURGABLE_GET_STATE
-	PurgablePurgeAll PurgableControl = 3 // VM_PURGABLE_PURGE_ALL
-)
-
-// PurgableState is the state of a purgable object.
-type PurgableState int32
-
-// Purgable states. VM_PURGABLE_DENY marks an object that is not purgable.
-const (
-	PurgableNonvolatile PurgableState = 0 // VM_PURGABLE_NONVOLATILE
-	PurgableVolatile    PurgableState = 1 // VM_PURGABLE_VOLATILE
-	PurgableEmpty       PurgableState = 2 // VM_PURGABLE_EMPTY
-	PurgableDeny        PurgableState = 3 // VM_PURGABLE_DENY
-)
-
 // SyncFlags are vm_msync's flags (osfmk/mach/vm_sync.h).
 type SyncFlags uint32
 
@@ -165,20 +163,6 @@ const (
 	MattrValDCacheFlush MachineAttributeVal = 7 // MATTR_VAL_DCACHE_FLUSH
 	MattrValICacheFlush MachineAttributeVal = 8 // MATTR_VAL_ICACHE_FLUSH
 	MattrValCacheSync   MachineAttributeVal = 9 // MATTR_VAL_CACHE_SYNC
-)
-
-// MemEntryFlags are mach_make_memory_entry's permission-and-flags word: the
-// low bits are a protection, the high bits MAP_MEM_* flags
-// (osfmk/mach/memory_object_types.h).
-type MemEntryFlags uint32
-
-// Memory entry flags.
-const (
-	MapMemNamedCreate MemEntryFlags = 0x020000 // MAP_MEM_NAMED_CREATE: a new anonymous object
-	MapMemVMCopy      MemEntryFlags = 0x200000 // MAP_MEM_VM_COPY: snapshot (copy) of the range
-	MapMemVMShare     MemEntryFlags = 0x400000 // MAP_MEM_VM_SHARE: share the range (the default)
-
-	memEntryKnown = MapMemNamedCreate | MapMemVMCopy | MapMemVMShare | MemEntryFlags(ProtAll)
 )
 
 // MaxWireCount caps an entry's wire counts (XNU's MAX_WIRE_COUNT).

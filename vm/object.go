@@ -33,6 +33,7 @@ type Object struct {
 	pagedOut   map[uint64]bool  // (O) offsets whose data the pager holds (internal)
 	pager      Pager            // (O) nil: internal object never paged out yet
 	purgable   PurgableState    // (O) PurgableDeny unless created purgable
+	purge      purgeInfo        // (O) queue, group and owner of a purgeable object (purgeable.go)
 	callerRefs int              // (O) references handed to callers (NewPagerObject)
 	writable   bool             // (O) a sharer may write it in place: copy it eagerly
 

@@ -176,9 +176,7 @@ func (s *System) ReclaimAll(dirty bool) int {
 			victims = append(victims, p)
 		}
 		for _, p := range victims {
-			if s.evict(p, dirty) {
-				n++
-			}
+			n += s.evict(p, dirty)
 		}
 	}
 	return n
@@ -300,8 +298,8 @@ func (q *PageQueues) Evict(p *Page) bool {
 		return false
 	}
 	s, internal, refused := q.sys, p.object.internal, q.sys.stats.PageoutErrors
-	if s.evict(p, q.dirty && (q.anonymous || !internal)) {
-		q.freed++
+	if n := s.evict(p, q.dirty && (q.anonymous || !internal)); n > 0 {
+		q.freed += n
 		return true
 	}
 	if internal && s.stats.PageoutErrors != refused {
@@ -326,34 +324,38 @@ func (s *System) referenced(p *Page) bool {
 }
 
 // evict removes p from memory if it can: it unmaps it everywhere, launders
-// it if dirty (and dirty pages are allowed), and frees it. It reports
-// whether the page was freed. A page it cannot free stays resident, dirty
-// if it was, unmapped (the next access faults it back in place).
-func (s *System) evict(p *Page, dirty bool) bool {
+// it if dirty (and dirty pages are allowed), and frees it; a page of a
+// volatile object takes its whole object with it (purge). It reports the
+// pages freed (0 if p stays; a purge may free several). A page it cannot
+// free stays resident, dirty if it was, unmapped (the next access faults it
+// back in place).
+func (s *System) evict(p *Page, dirty bool) int {
 	if p.busy || p.laundry || p.wireCount > 0 || p.object == nil {
-		return false
+		return 0
 	}
 	o := p.object
+	if o.purgable == PurgableVolatile {
+		// A volatile object is purged whole, not paged out: its
+		// pages and its paged-out data go, and it is empty
+		// (XNU's pageout purges volatile objects whole,
+		// vm_purgeable_object_purge_one). A page-in of it that
+		// this scan runs in finds its data gone (pageIn).
+		n := s.purge(o)
+		s.stats.Reclaims += uint64(n)
+		return n
+	}
 	s.pmap.PageProtect(p.pa, pmap.ProtNone)
 	if s.pmap.IsModified(p.pa) {
 		p.dirty = true
 	}
-	if p.dirty && o.internal && o.purgable == PurgableVolatile && !o.pagedOut[p.offset] {
-		// A volatile page may vanish: it is dropped, not written,
-		// and reads as zeros after. One whose offset the pager
-		// holds is written out instead, lest the older data
-		// reappear. (Purging the object whole, as XNU does, would
-		// pull its pager from under a page-in this scan runs in.)
-		p.dirty = false
-	}
 	if p.dirty {
 		if !dirty || !s.launder(p) {
-			return false
+			return 0
 		}
 	}
 	s.stats.Reclaims++
 	s.freePage(p)
-	return true
+	return 1
 }
 
 // launder performs the inactive → laundering → (clean) transition: it

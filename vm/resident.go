@@ -46,6 +46,15 @@ func (s *System) pageIn(o *Object, offset uint64) (*Page, error) {
 	if p == nil {
 		return nil, KernResourceShortage
 	}
+	if !o.pagerHas(offset) {
+		// The pageout the allocation ran purged o (a volatile
+		// object): its data is gone, and the page is a zero page.
+		s.pmap.ZeroPage(p.pa)
+		p.dirty = true
+		s.pool.activate(p)
+		s.stats.ZeroFills++
+		return p, nil
+	}
 	if err := o.pager.DataRequest(offset, s.frame(p)); err != nil {
 		o.remove(p)
 		s.pool.release(p)

@@ -178,7 +178,7 @@ func (s *segment) makeObject(sys *vm.System, name string, file io.ReaderAt, off 
 		return err
 	}
 	defer o.Release()
-	me, err := sys.NewMemoryEntry(o, s.prot|pmap.ProtRead)
+	me, err := sys.NewMemoryEntry(o, vm.ProtAll) // mapFile sets each mapping's protections (vm_map checks them against this)
 	if err != nil {
 		return err
 	}
@@ -247,9 +247,9 @@ func (s *segment) load(m *vm.Map) error {
 // copy when it can (vm_map with copy, a delayed copy: pages are copied on
 // the task's first write to each).
 func (s *segment) mapFile(m *vm.Map) error {
-	o := vm.MapOptions{Flags: vm.FlagsFixed, Entry: s.entry, Cur: s.prot, Max: s.prot, Inherit: vm.InheritShare}
+	o := vm.MapOptions{Flags: vm.FlagsFixed, Entry: s.entry, Cur: s.prot, Max: s.prot, Inherit: new(vm.InheritShare)}
 	if s.prot&pmap.ProtWrite != 0 {
-		o.Copy, o.Max, o.Inherit = true, vm.ProtAll, vm.InheritCopy
+		o.Copy, o.Max, o.Inherit = true, vm.ProtAll, nil
 	}
 	_, err := m.MapMemory(s.start, uint64(s.fileEnd-s.start), o)
 	return err

@@ -157,7 +157,7 @@ func trapVMMap(k *Kernel, th *Thread, a [6]uint64) int64 {
 	}
 	o := vm.MapOptions{Mask: a[2], Flags: vm.Flags(a[3]), Offset: args[0],
 		Copy: args[1]&0xff != 0, Cur: pmap.Prot(args[1] >> 8), Max: pmap.Prot(args[1] >> 16),
-		Inherit: vm.Inherit(args[1] >> 24)}
+		Inherit: new(vm.Inherit(args[1] >> 24))}
 	if args[1]>>32 != 0 {
 		return int64(vm.KernInvalidArgument)
 	}
@@ -205,8 +205,8 @@ func trapMakeMemoryEntry(k *Kernel, th *Thread, a [6]uint64) int64 {
 	if a[2] > 0xffffffff {
 		return int64(vm.KernInvalidArgument)
 	}
-	me, size, err := t.Map.MakeMemoryEntry(w[0], vm.VAddr(a[1]), vm.MemEntryFlags(a[2]))
-	if err != nil {
+	me, size, err := t.Map.MakeMemoryEntry(w[0], vm.VAddr(a[1]), vm.MemEntryFlags(a[2]), nil)
+	if err != nil || me == nil {
 		return kr(err)
 	}
 	name := t.nextPort

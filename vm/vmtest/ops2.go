@@ -50,7 +50,7 @@ func (r *modelRun) opMakeEntry() error {
 	if r.rng.Intn(4) == 0 {
 		n := 1 + r.rng.Intn(4)
 		r.logf("make_memory_entry named create %d pages %v", n, prot)
-		me, _, err := r.maps[i].MakeMemoryEntry(uint64(n)*pmap.PageSize, 0, vm.MapMemNamedCreate|vm.MemEntryFlags(prot))
+		me, _, err := r.maps[i].MakeMemoryEntry(uint64(n)*pmap.PageSize, 0, vm.MapMemNamedCreate|vm.MemEntryFlags(prot), nil)
 		if err != nil {
 			return fmt.Errorf("named create: %v", err)
 		}
@@ -67,14 +67,16 @@ func (r *modelRun) opMakeEntry() error {
 		flags |= vm.MapMemVMCopy
 	}
 	r.logf("make_memory_entry map%d %v %v vmcopy=%v", i, va, prot, flags&vm.MapMemVMCopy != 0)
-	me, _, err := r.maps[i].MakeMemoryEntry(pmap.PageSize, va, flags)
+	me, _, err := r.maps[i].MakeMemoryEntry(pmap.PageSize, va, flags, nil)
 	p := m.pages[va]
 	want := vm.KernSuccess
 	switch {
 	case p == nil:
-		want = vm.KernInvalidArgument
-	case !p.prot.Allows(prot):
-		want = vm.KernProtectionFailure
+		want = vm.KernInvalidAddress
+	case flags&vm.MapMemVMCopy != 0 && !p.prot.Allows(pmap.ProtRead):
+		want = vm.KernProtectionFailure // the copy reads the range
+	case flags&vm.MapMemVMCopy == 0 && (!p.prot.Allows(prot) || !p.max.Allows(prot)):
+		want = vm.KernProtectionFailure // sharing needs the protection as current and maximum
 	}
 	if e := r.expect("make_memory_entry", err, want); e != nil || err != nil {
 		return e
@@ -124,14 +126,18 @@ func (r *modelRun) opMapEntry() error {
 	m := r.models[i]
 	max := r.randProt()
 	cur := max & r.randProt()
+	inh := vm.Inherit(r.rng.Intn(3))
 	o := vm.MapOptions{Flags: vm.FlagsAnywhere, Entry: me.me, Copy: r.rng.Intn(2) == 0,
-		Cur: cur, Max: max, Inherit: vm.Inherit(r.rng.Intn(3))}
+		Cur: cur, Max: max, Inherit: &inh}
+	if r.rng.Intn(4) == 0 {
+		o.Inherit, inh = nil, vm.InheritCopy // the zero value: VM_INHERIT_DEFAULT
+	}
 	hint := r.randPage()
 	size := uint64(len(me.data)) * pmap.PageSize
 	r.logf("vm_map entry(%v, %d pages) into map%d hint %v copy=%v %v/%v", me.prot, len(me.data), i, hint, o.Copy, cur, max)
 	at, err := r.maps[i].MapMemory(hint, size, o)
 	want := vm.KernSuccess
-	if !o.Copy && !me.prot.Allows(max) || o.Copy && !me.prot.Allows(cur&pmap.ProtRead) {
+	if !me.prot.Allows(max) || !me.prot.Allows(cur) { // with or without copy, as XNU
 		want = vm.KernInvalidRight
 	}
 	if e := r.expect("vm_map", err, want); e != nil || err != nil {
@@ -144,7 +150,7 @@ func (r *modelRun) opMapEntry() error {
 		if o.Copy {
 			d = d.clone()
 		}
-		m.pages[at+pmap.VAddr(k)*pmap.PageSize] = &mpage{data: d, prot: cur, max: max, inherit: o.Inherit}
+		m.pages[at+pmap.VAddr(k)*pmap.PageSize] = &mpage{data: d, prot: cur, max: max, inherit: inh}
 	}
 	return nil
 }
