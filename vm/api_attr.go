@@ -5,8 +5,11 @@ import "github.com/tamach/tamach/pmap"
 // Protect is vm_protect: it sets the current protection of the page range
 // covering [addr, addr+size) to prot, or with setMax the maximum protection
 // (lowering the current one to fit). The range must be fully mapped
-// (KERN_INVALID_ADDRESS); raising the current protection above an entry's
-// maximum is KERN_PROTECTION_FAILURE. A failed call changes nothing.
+// (KERN_INVALID_ADDRESS). A protection above an entry's maximum is
+// KERN_PROTECTION_FAILURE, for the current protection and for a new
+// maximum alike: a maximum can only be lowered (XNU osfmk/vm/vm_map.c
+// vm_map_protect checks new_prot against max_protection whether set_max
+// or not). A failed call changes nothing.
 func (m *Map) Protect(addr VAddr, size uint64, setMax bool, prot pmap.Prot) error {
 	if prot&^ProtAll != 0 {
 		return KernInvalidArgument
@@ -25,7 +28,7 @@ func (m *Map) Protect(addr VAddr, size uint64, setMax bool, prot pmap.Prot) erro
 	}
 	ok := true
 	m.entriesIn(start, end, func(e *Entry) bool {
-		ok = setMax || e.maxProt.Allows(prot)
+		ok = e.maxProt.Allows(prot)
 		return ok
 	})
 	if !ok {

@@ -91,7 +91,7 @@ func (r *modelRun) opProtect() error {
 	want := vm.KernSuccess
 	if !m.covered(start, end) {
 		want = vm.KernInvalidAddress
-	} else if !setMax {
+	} else {
 		for va := start; va < end; va += pmap.PageSize {
 			if !m.pages[va].max.Allows(prot) {
 				want = vm.KernProtectionFailure
