@@ -35,6 +35,7 @@ type Object struct {
 	purgable   PurgableState    // (O) PurgableDeny unless created purgable
 	callerRefs int              // (O) references handed to callers (NewPagerObject)
 	writable   bool             // (O) a sharer may write it in place: copy it eagerly
+	trueShare  bool             // (O) shared on purpose (memory entry, vm_remap): XNU's true_share
 
 	shadow       *Object   // (O) backing object, nil at the bottom of a chain
 	shadowOffset uint64    // (O) offset of this object in shadow

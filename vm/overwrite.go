@@ -1,6 +1,10 @@
 package vm
 
-import "github.com/tamach/tamach/pmap"
+import (
+	"fmt"
+
+	"github.com/tamach/tamach/pmap"
+)
 
 // copyOverwrite writes c over [addr, addr+c.size) of m
 // (vm_map_copy_overwrite). The range must be mapped (KERN_INVALID_ADDRESS)
@@ -18,9 +22,13 @@ func (m *Map) copyOverwrite(addr VAddr, c *Copy) error {
 		c.discard()
 		return nil
 	}
-	start, end, err := m.pageRange(addr, c.size)
+	r, err := m.sanitizeRange(uint64(addr), c.size, callerCopyIO, checkAddrRange)
 	if err != nil {
 		return err
+	}
+	start, end := r.start, r.end
+	if start >= m.max {
+		return KernInvalidAddress
 	}
 	if err := m.checkWritable(start, end); err != nil {
 		return err
@@ -45,22 +53,21 @@ func (m *Map) copyOverwrite(addr VAddr, c *Copy) error {
 	return nil
 }
 
-// checkWritable verifies that [start, end) is mapped and writable.
+// checkWritable verifies that [start, end) is mapped and writable, entry
+// by entry in address order as vm_map_copy_overwrite_nested's first pass
+// does: the first hole (KERN_INVALID_ADDRESS) or unwritable entry
+// (KERN_PROTECTION_FAILURE) met decides.
 func (m *Map) checkWritable(start, end VAddr) error {
-	if !m.covered(start, end) {
-		return KernInvalidAddress
-	}
-	var err error
-	m.entriesIn(start, end, func(e *Entry) bool {
+	return m.walkRange(start, end, func(e *Entry) error {
 		if !e.prot.Allows(ProtWrite) {
-			err = KernProtectionFailure
-		} else if e.submap != nil {
-			s, t := clampToEntry(e, start, end)
-			err = e.submap.checkWritable(s, t)
+			return KernProtectionFailure
 		}
-		return err == nil
+		if e.submap != nil {
+			s, t := clampToEntry(e, start, end)
+			return e.submap.checkWritable(s, t)
+		}
+		return nil
 	})
-	return err
 }
 
 // replaceable reports whether the entries of [start, end) may be replaced
@@ -194,7 +201,7 @@ func (c *Copy) ReadAt(buf []byte, off uint64) error {
 func (s *System) CopyFromBytes(data []byte) (*Copy, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.newCopy(0, uint64(len(data)))
+	c := s.newCopy(0, uint64(len(data)), fmt.Sprintf("CopyFromBytes of %#x bytes", len(data)))
 	if len(data) == 0 {
 		return c, nil
 	}

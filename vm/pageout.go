@@ -352,6 +352,9 @@ func (s *System) evict(p *Page, dirty bool) bool {
 		}
 	}
 	s.stats.Reclaims++
+	if p.reusable {
+		s.stats.ReusableReclaimed++
+	}
 	s.freePage(p)
 	return true
 }

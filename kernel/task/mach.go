@@ -90,7 +90,7 @@ func trapVMProtect(k *Kernel, th *Thread, a [6]uint64) int64 {
 	if a[3] > uint64(vm.ProtAll) {
 		return int64(vm.KernInvalidArgument)
 	}
-	return kr(th.Task.Map.Protect(vm.VAddr(a[0]), a[1], a[2] != 0, pmap.Prot(a[3])))
+	return kr(th.Task.Map.Protect(vm.VAddr(a[0]), a[1], a[2] != 0, vm.Prot(a[3])))
 }
 
 func trapVMInherit(k *Kernel, th *Thread, a [6]uint64) int64 {
@@ -112,9 +112,8 @@ func trapVMRead(k *Kernel, th *Thread, a [6]uint64) int64 {
 	if err != nil {
 		return kr(err)
 	}
-	at, err := m.CopyOut(c)
+	at, err := m.CopyOut(c) // consumes c, success or not
 	if err != nil {
-		c.Discard()
 		return kr(err)
 	}
 	if !k.putUint64s(th.Task, a[2], uint64(at)) {
@@ -131,8 +130,7 @@ func trapVMWrite(k *Kernel, th *Thread, a [6]uint64) int64 {
 	if err != nil {
 		return kr(err)
 	}
-	if err := m.Write(vm.VAddr(a[0]), c); err != nil {
-		c.Discard()
+	if err := m.Write(vm.VAddr(a[0]), c); err != nil { // consumes c, success or not
 		return kr(err)
 	}
 	return 0
@@ -288,7 +286,7 @@ func trapVMWire(k *Kernel, th *Thread, a [6]uint64) int64 {
 	if a[2] > uint64(vm.ProtAll) {
 		return int64(vm.KernInvalidArgument)
 	}
-	return kr(th.Task.Map.Wire(vm.VAddr(a[0]), a[1], pmap.Prot(a[2])))
+	return kr(th.Task.Map.Wire(vm.VAddr(a[0]), a[1], vm.Prot(a[2])))
 }
 
 func trapTaskID(k *Kernel, th *Thread, a [6]uint64) int64 {
