@@ -68,7 +68,7 @@ var _ = addTable(&confCall{call: "vm_allocate", api: "Map.Allocate", rows: []con
 			return err
 		}},
 	{name: "anywhere-ignores-address", what: "ANYWHERE with an address: searched from the bottom of the map", xnu: vm.KernSuccess,
-		ref: refAllocKernel + " (the address is set to 0)",
+		ref: refAllocKernel + " (the address is set to 0; x86 then starts at vmmap_high_start, arm64 at the minimum)",
 		run: func(f *fx) error {
 			a, err := f.m.Allocate(0x7000_0000, page, vm.FlagsAnywhere)
 			f.expect(a == vmtest.UserMin, "placed at %v, want the map's minimum", a)
@@ -90,7 +90,7 @@ var _ = addTable(&confCall{call: "vm_allocate", api: "Map.Allocate", rows: []con
 		run: allocate(0, ^uint64(0), vm.FlagsAnywhere)},
 	{name: "anywhere-too-big", what: "ANYWHERE, size above the map's", xnu: vm.KernNoSpace, ref: "vm_map.c vm_map_enter (vm_map_is_map_size_valid)",
 		run: allocate(0, 1<<50, vm.FlagsAnywhere)},
-	{name: "superpage", what: "VM_FLAGS_SUPERPAGE_SIZE_ANY", xnu: vm.KernInvalidArgument, ref: "vm_map.c vm_map_enter (superpage_size: arm64 has none)",
+	{name: "superpage", what: "VM_FLAGS_SUPERPAGE_SIZE_ANY", xnu: vm.KernInvalidArgument, ref: "vm_map.c vm_map_enter (superpage_size: arm64 has none; x86 maps 2 MiB pages)",
 		run: allocate(0, page, vm.FlagsAnywhere|0x10000)},
 	{name: "purgable", what: "ANYWHERE|PURGABLE makes a purgable object", xnu: vm.KernSuccess, ref: "vm_map.c vm_map_enter (vmf_purgeable)",
 		run: func(f *fx) error {

@@ -403,7 +403,8 @@ var _ = addTable(&confCall{call: "vm_machine_attribute", api: "Map.MachineAttrib
 	{name: "migrate", what: "MATTR_MIGRATE", xnu: vm.KernInvalidAddress, ref: "vm_map.c vm_map_machine_attribute, pmap.h pmap_attribute (stub)", run: mattr(base, page, vm.MattrMigrate, vm.MattrValOn)},
 	{name: "replicate", what: "MATTR_REPLICATE", xnu: vm.KernInvalidAddress, ref: "pmap.h pmap_attribute (stub)", run: mattr(base, page, vm.MattrReplicate, vm.MattrValOn)},
 	{name: "unknown-attribute", what: "attribute 99", xnu: vm.KernInvalidAddress, ref: "pmap.h pmap_attribute (stub)", run: mattr(base, page, 99, vm.MattrValOn)},
-	{name: "hole", what: "MATTR_CACHE over a hole", xnu: vm.KernFailure, ref: refMattr + " (lookup fails)", run: mattr(base+7*page, 2*page, vm.MattrCache, vm.MattrValCacheFlush)},
+	{name: "hole", what: "MATTR_CACHE over a range with a hole", xnu: vm.KernFailure, ref: refMattr + " (lookup fails)", run: mattr(base+7*page, 2*page, vm.MattrCache, vm.MattrValCacheFlush)},
+	{name: "unmapped", what: "MATTR_CACHE over an unmapped range inside the map", xnu: vm.KernFailure, ref: refMattr + " (lookup fails)", run: mattr(hole, page, vm.MattrCache, vm.MattrValCacheFlush)},
 	{name: "cache-flush", what: "MATTR_VAL_CACHE_FLUSH: data and instruction caches for each resident page", xnu: vm.KernSuccess, ref: "arm/pmap/pmap.c pmap_attribute_cache_sync",
 		run: func(f *fx) error {
 			calls, _, err := softCacheCalls(f, base, 2*page, vm.MattrValCacheFlush)
