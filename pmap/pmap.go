@@ -14,7 +14,8 @@
 //   - virtual ranges of one address space: Enter, Remove, Protect, Extract,
 //     SetWired (type Pmap);
 //   - physical pages, across every address space that maps them:
-//     PageProtect, ZeroPage, CopyPage (type System);
+//     PageProtect, ZeroPage, CopyPage, and SyncCache for the caches
+//     (type System);
 //   - the referenced and modified bits of physical pages: IsModified,
 //     ClearModify, IsReferenced, ClearReference (type System), and FastFault
 //     for machines that emulate them in software (type Pmap).
@@ -243,6 +244,47 @@ type System interface {
 	// CopyPage copies the frame at src to the frame at dst (Mach's
 	// pmap_copy_page).
 	CopyPage(src, dst PAddr)
+
+	// SyncCache performs the cache maintenance op for the physical
+	// range [pa, pa+size) of RAM (Mach's pmap_attribute_cache_sync, for
+	// vm_machine_attribute(MATTR_CACHE)). A machine whose caches are
+	// coherent for the operation asked does nothing.
+	SyncCache(pa PAddr, size uint64, op CacheOp)
+}
+
+// CacheOp is a cache maintenance operation for System.SyncCache.
+type CacheOp uint8
+
+const (
+	// CacheFlushData writes every dirty data-cache line of the range
+	// back to memory and invalidates it, to the point of coherency, so
+	// that a device or another observer that does not snoop the caches
+	// sees memory as the CPU wrote it and the CPU rereads what it wrote
+	// since (Arm ARM C6.2 DC CIVAC; MATTR_VAL_DCACHE_FLUSH).
+	CacheFlushData CacheOp = iota + 1
+
+	// CacheSyncInstructions makes instruction fetch see what was
+	// written to the range as data: the data cache cleaned to the point
+	// of unification, the instruction cache invalidated (Arm ARM C6.2
+	// DC CVAU, IC IVAU, then DSB, ISB; MATTR_VAL_ICACHE_FLUSH,
+	// MATTR_VAL_CACHE_SYNC).
+	CacheSyncInstructions
+
+	// CacheFlushAll is both (MATTR_VAL_CACHE_FLUSH: flush from all
+	// caches).
+	CacheFlushAll
+)
+
+func (op CacheOp) String() string {
+	switch op {
+	case CacheFlushData:
+		return "flush-data"
+	case CacheSyncInstructions:
+		return "sync-instructions"
+	case CacheFlushAll:
+		return "flush-all"
+	}
+	return fmt.Sprintf("cache-op(%d)", uint8(op))
 }
 
 // Memory gives the CPU's view of physical memory: on bare metal, the

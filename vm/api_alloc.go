@@ -21,25 +21,78 @@ func (m *Map) pageRange(addr VAddr, size uint64) (VAddr, VAddr, error) {
 	return start, rend, nil
 }
 
-// Allocate is vm_allocate: it maps size bytes of zero-filled memory, at
-// addr with FlagsFixed (addr truncated to a page; KERN_NO_SPACE if the
-// range is in use, unless FlagsOverwrite replaces what is there), or
-// anywhere at or above addr with FlagsAnywhere. FlagsPurgable makes a
-// purgable object; the alias tag travels in FlagsAliasMask. The memory is
-// read-write, max protection all, inheritance copy. size 0 succeeds and
-// returns 0, as Mach's does.
+// Allocate is vm_allocate (mach_vm_allocate): it maps size bytes of
+// zero-filled memory, read-write with maximum protection all and
+// inheritance copy, and returns where. The checks, in XNU's order
+// (osfmk/vm/vm_user.c mach_vm_allocate_external, osfmk/vm/vm_kern.c
+// mach_vm_allocate_kernel, osfmk/vm/vm_map.c vm_map_enter):
+//
+//   - a flag outside FlagsUserAllocate: KERN_INVALID_ARGUMENT;
+//   - FlagsFixed (no FlagsAnywhere): the range is sanitised from
+//     trunc_page(addr) (sanitizeRange with XNU's realigned start); size 0
+//     succeeds and returns 0; a range that wraps or whose end rounds past
+//     the last page is KERN_INVALID_ADDRESS (KERN_INVALID_ARGUMENT when
+//     the size itself rounds to 0), as vm_allocate always answered;
+//   - FlagsAnywhere: only the size is checked (size 0 succeeds and
+//     returns 0, a size rounding to 0 is KERN_INVALID_ARGUMENT) and addr
+//     is ignored: XNU's vm_allocate searches from the bottom of the map
+//     (mach_vm_allocate_kernel_sanitize sets the address to 0), or from a
+//     random address with FlagsRandomAddr; FlagsOverwrite has no effect;
+//   - a superpage size: KERN_INVALID_ARGUMENT (no superpage size exists
+//     here, as on arm64);
+//   - a size above the map's: KERN_NO_SPACE;
+//   - fixed: outside the map KERN_INVALID_ADDRESS, in use KERN_NO_SPACE
+//     unless FlagsOverwrite replaces what is there; anywhere: no room
+//     KERN_NO_SPACE.
+//
+// FlagsPurgable makes a purgable object; the alias tag travels in
+// FlagsAliasMask. Flags4GBChunk, FlagsNoCache, FlagsPermanent and FlagsTPRO
+// are accepted and change nothing here.
 func (m *Map) Allocate(addr VAddr, size uint64, flags Flags) (VAddr, error) {
-	if flags&^flagsAllocate != 0 || flags&FlagsAnywhere != 0 && flags&FlagsOverwrite != 0 {
+	if flags&^FlagsUserAllocate != 0 {
 		return 0, KernInvalidArgument
 	}
-	if size == 0 {
-		return 0, nil
+	anywhere := flags&FlagsAnywhere != 0
+	if anywhere {
+		if size == 0 {
+			return 0, nil
+		}
+		if roundPage(size) == 0 {
+			return 0, KernInvalidArgument
+		}
+		addr = 0
+	} else {
+		r, err := m.sanitizeRange(uint64(addr.Trunc()), size, callerAllocateFixed, zeroSucceeds)
+		if err != nil || r.done {
+			return 0, err
+		}
+	}
+	if flags&FlagsSuperpageMask != 0 {
+		return 0, KernInvalidArgument
 	}
 	m.sys.mu.Lock()
 	defer m.sys.mu.Unlock()
 	if m.sealed() {
 		return 0, KernInvalidArgument
 	}
+	if !anywhere {
+		return m.allocateLocked(addr, size, flags)
+	}
+	flags &^= FlagsOverwrite
+	if flags&FlagsRandomAddr != 0 {
+		start, err := m.allocateLocked(m.randomHint(roundPage(size)), size, flags)
+		if Code(err) != KernNoSpace {
+			return start, err
+		}
+		// XNU's vm_map_random_address_for_size picks among the holes
+		// that fit; a random start with no room above it tries again
+		// from the bottom.
+	}
+	return m.allocateLocked(0, size, flags)
+}
+
+// allocateLocked makes the entry of Allocate, with the lock held.
+func (m *Map) allocateLocked(addr VAddr, size uint64, flags Flags) (VAddr, error) {
 	var obj *Object
 	if flags&FlagsPurgable != 0 {
 		obj = m.sys.newObject(roundPage(size), nil)
@@ -52,6 +105,15 @@ func (m *Map) Allocate(addr VAddr, size uint64, flags Flags) (VAddr, error) {
 		obj.deallocate()
 	}
 	return start, err
+}
+
+// randomHint returns a page-aligned address in [min, max-size] chosen by
+// the system's random generator, where an anywhere search starts
+// (VM_FLAGS_RANDOM_ADDR, vm_map_random_address_for_size).
+func (m *Map) randomHint(size uint64) VAddr {
+	span := uint64(m.max-m.min) - min(size, uint64(m.max-m.min))
+	pages := span>>pmap.PageShift + 1
+	return m.min + VAddr(m.sys.random()%pages)<<pmap.PageShift
 }
 
 // entrySpec describes the entry enter creates.
@@ -151,19 +213,28 @@ func (m *Map) findSpace(start VAddr, size, mask uint64) (VAddr, error) {
 	}
 }
 
-// Deallocate is vm_deallocate: it removes every mapping in the page range
-// covering [addr, addr+size); holes are not an error, size 0 is a no-op.
+// Deallocate is vm_deallocate (mach_vm_deallocate): it removes every
+// mapping in the page range covering [addr, addr+size). size 0 succeeds;
+// a range that wraps, or whose end rounds past the last page, is
+// KERN_INVALID_ARGUMENT (XNU's compat layer only reports those). Holes are
+// not an error. A range reaching below the map's minimum or above its
+// maximum removes nothing and succeeds: XNU's vm_map_delete finds a gap
+// there, raises a (non-fatal) guard exception and returns before deleting
+// anything (osfmk/vm/vm_map.c vm_map_delete, VMDS_FOUND_GAP).
 func (m *Map) Deallocate(addr VAddr, size uint64) error {
+	r, err := m.sanitizeRange(uint64(addr), size, callerNone, zeroSucceeds)
+	if err != nil || r.done {
+		return err
+	}
 	m.sys.mu.Lock()
 	defer m.sys.mu.Unlock()
 	if m.sealed() {
 		return KernInvalidArgument
 	}
-	start, end, err := m.pageRange(addr, size)
-	if err != nil || start == end {
-		return err
+	if r.start < m.min || r.end > m.max {
+		return nil
 	}
-	m.deleteRange(start, end)
+	m.deleteRange(r.start, r.end)
 	return nil
 }
 
@@ -178,8 +249,18 @@ func (m *Map) deleteRange(start, end VAddr) {
 	}
 }
 
-// deleteEntry unwires, unmaps and unlinks e and drops its references.
+// deleteEntry unwires, unmaps and unlinks e and drops its references. A
+// wired entry with VM_BEHAVIOR_ZERO_WIRED_PAGES has its pages zeroed
+// first, so that no one else mapping them sees what it left there (XNU's
+// vm_map_delete, zero_wired_pages).
 func (m *Map) deleteEntry(e *Entry) {
+	if e.wired() && e.zeroWired && e.object != nil {
+		for off := e.offset; off < e.offset+e.size(); off += pmap.PageSize {
+			if p := e.object.lookup(off); p != nil {
+				m.sys.pmap.ZeroPage(p.pa)
+			}
+		}
+	}
 	if e.wired() {
 		m.unwirePages(e)
 		e.wiredCount, e.userWiredCount = 0, 0

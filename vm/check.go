@@ -12,10 +12,28 @@ import (
 // every object's reference count equal to the references held on it
 // (entries, copies, memory entries, shadows, callers); every resident page
 // owned by exactly one object at its offset and on the right queue; every
-// frame either free or resident.
+// frame either free or resident. A Copy still alive is reported too: every
+// Copy must be consumed or discarded (api_copy.go), so a caller checking
+// between calls holds none; one that holds a copy on purpose asks
+// CheckHolding instead.
 func (s *System) Check() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for c := range s.copies {
+		return fmt.Errorf("vm: %d map copies neither consumed nor discarded, one made by %s", len(s.copies), c.madeBy)
+	}
+	return s.check()
+}
+
+// CheckHolding is Check for a caller that holds map copies on purpose:
+// live copies are not reported.
+func (s *System) CheckHolding() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.check()
+}
+
+func (s *System) check() error {
 	refs := map[*Object]int{}
 	for m := range s.maps {
 		if err := m.check(refs); err != nil {

@@ -1,213 +1,266 @@
 package vm_test
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/tamach/tamach/pmap"
 	"github.com/tamach/tamach/vm"
 	"github.com/tamach/tamach/vm/vmtest"
 )
 
-// Conformance of the memory-entry, map, remap and purgeable calls with XNU
-// (issue 11). Every row of docs/vm-conformance-entries.md is one case of
-// TestConformanceEntries, named TestConformanceEntries/<call>/<row>; the
-// tables of that document are made from the rows below, and the test fails
-// if the document does not show them as they are (rerun with
-// -vm.conformance.update to rewrite it).
+// The conformance tables: one row per edge case of a Mach VM call, with
+// the result XNU gives (and the XNU source or test that states it) and
+// tamach's. Every row is a subtest, TestConformance/<call>/<row>, that
+// runs the call on a fresh fixture and compares the code; rows that check
+// more (data, region info, statistics) do it in their run function.
+// docs/vm-conformance.md is generated from these tables:
+//
+//	go test ./vm -run TestConformanceDoc -vm.conformance.update
+//
+// and TestConformanceDoc fails when the document is out of date.
 
-var updateConformance = flag.Bool("vm.conformance.update", false,
-	"rewrite the tables of docs/vm-conformance-entries.md from the conformance rows")
-
-const conformanceDoc = "../docs/vm-conformance-entries.md"
+var updateConformance = flag.Bool("vm.conformance.update", false, "rewrite docs/vm-conformance.md and docs/vm-conformance-entries.md from the conformance tables")
 
 // confRow is one edge case of one call.
 type confRow struct {
-	name string // subtest name, also the row's name in the document
-	what string // the case
-	xnu  string // what XNU returns
-	cite string // the XNU file and function (or test) that says so
-	// differs, when set, says why tamach deliberately returns tamach
-	// instead of xnu.
-	differs, tamach string
-	run             func(t *testing.T, c *confEnv) string
+	name string          // subtest name: short, no spaces
+	what string          // the case, for the document
+	xnu  vm.KernReturn   // XNU's result
+	ref  string          // where XNU states it (file function, or test)
+	want *vm.KernReturn  // tamach's result when it deliberately differs (nil: same as xnu)
+	why  string          // why tamach differs (required with want)
+	run  func(*fx) error // makes the call (and checks more if it wants)
 }
 
-// confCall is a call and its rows.
+// confCall is the table of one call.
 type confCall struct {
-	name  string // the XNU call
-	api   string // the Go method
-	about string // a sentence before the table
-	rows  []confRow
+	call string // vm_allocate, ...
+	api  string // the Go method
+	rows []confRow
 }
 
-// conformanceCalls lists the calls, in the document's order; each
-// conformance_*_test.go file adds its own in an init function.
-var conformanceCalls []*confCall
+// differs marks a row where tamach deliberately returns k instead.
+func differs(k vm.KernReturn) *vm.KernReturn { return &k }
 
-// confEnv is a fresh vm system with one user map for a row.
-type confEnv struct {
-	env *vmtest.Env
-	m   *vm.Map
+// confTables lists every table, in document order; each file adds its own.
+var confTables []*confCall
+
+func addTable(c *confCall) bool { confTables = append(confTables, c); return true }
+
+// fx is the fixture a row runs on: map m with
+//
+//	base        8 pages read-write, page 2 read-only (max rwx), byte 1 at base
+//	base+8p     2 pages unmapped (the hole)
+//	base+10p    2 pages read-write
+//
+// and map other with 8 read-write pages at otherBase.
+type fx struct {
+	t        *testing.T
+	env      *vmtest.Env
+	m, other *vm.Map
+	cpu      *vmtest.CPU
+	ocpu     *vmtest.CPU
+	extra    []func() // cleanups a row registers (memory entries, ...)
 }
 
-func newConfEnv(t *testing.T) *confEnv {
+const (
+	base      vm.VAddr = 0x100000
+	hole      vm.VAddr = base + 8*page
+	after     vm.VAddr = base + 10*page
+	otherBase vm.VAddr = 0x200000
+	lastPage  vm.VAddr = ^vm.VAddr(0) &^ (page - 1)
+	userMax            = vmtest.UserMax
+	roPage             = base + 2*page
+)
+
+func newFx(t *testing.T, o vmtest.Options) *fx {
 	t.Helper()
-	env := newEnv(t, vmtest.Options{PoolPages: 96, TablePages: 96, DefaultPage: true})
-	return &confEnv{env: env, m: newMap(t, env)}
+	if o.PoolPages == 0 {
+		o.PoolPages = 256
+	}
+	env := newEnv(t, o)
+	f := &fx{t: t, env: env, m: newMap(t, env), other: newMap(t, env)}
+	f.cpu, f.ocpu = env.CPU(f.m), env.CPU(f.other)
+	f.must(f.m.Allocate(base, 8*page, vm.FlagsFixed))
+	f.ok(f.m.Protect(roPage, page, false, vm.ProtRead))
+	f.must(f.m.Allocate(after, 2*page, vm.FlagsFixed))
+	f.must(f.other.Allocate(otherBase, 8*page, vm.FlagsFixed))
+	f.ok(f.cpu.Store8(base, 1))
+	return f
 }
 
-// alloc allocates n pages anywhere with flags and writes byte i+1 at the
-// start of page i, so that every page has an object and distinct data.
-func (c *confEnv) alloc(t *testing.T, n int, flags vm.Flags) vm.VAddr {
-	t.Helper()
-	a, err := c.m.Allocate(0, uint64(n)*page, vm.FlagsAnywhere|flags)
+func (f *fx) must(_ vm.VAddr, err error) {
+	f.t.Helper()
 	if err != nil {
-		t.Fatal(err)
+		f.t.Fatal(err)
 	}
-	cpu := c.env.CPU(c.m)
-	for i := 0; i < n; i++ {
-		if err := cpu.Store8(a+vm.VAddr(i)*page, byte(i+1)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return a
 }
 
-// load reads the byte at va of m.
-func (c *confEnv) load(t *testing.T, m *vm.Map, va vm.VAddr) byte {
-	t.Helper()
-	v, err := c.env.CPU(m).Load8(va)
+func (f *fx) ok(err error) {
+	f.t.Helper()
 	if err != nil {
-		t.Fatalf("load %v: %v", va, err)
-	}
-	return v
-}
-
-// store writes v at va of m.
-func (c *confEnv) store(t *testing.T, m *vm.Map, va vm.VAddr, v byte) {
-	t.Helper()
-	if err := c.env.CPU(m).Store8(va, v); err != nil {
-		t.Fatalf("store %v: %v", va, err)
+		f.t.Fatal(err)
 	}
 }
 
-// region reports the range, protections and inheritance of the entry at va.
-func (c *confEnv) region(t *testing.T, va vm.VAddr) string {
-	t.Helper()
-	ri, err := c.m.Region(va, vm.FlavorBasicInfo64)
+// expect fails the row if cond is false.
+func (f *fx) expect(cond bool, format string, args ...any) {
+	f.t.Helper()
+	if !cond {
+		f.t.Errorf(format, args...)
+	}
+}
+
+// region returns the region info at addr.
+func (f *fx) region(m *vm.Map, addr vm.VAddr, flavor vm.RegionFlavor) vm.RegionInfo {
+	f.t.Helper()
+	ri, err := m.Region(addr, flavor)
 	if err != nil {
-		t.Fatalf("region %v: %v", va, err)
+		f.t.Fatalf("region at %v: %v", addr, err)
 	}
-	return fmt.Sprintf("%d pages %v/%v %s", ri.Size/page, ri.Basic.Protection, ri.Basic.MaxProtection,
-		inheritName(ri.Basic.Inheritance))
+	return ri
 }
 
-func inheritName(i vm.Inherit) string {
-	return map[vm.Inherit]string{vm.InheritShare: "share", vm.InheritCopy: "copy",
-		vm.InheritNone: "none", vm.InheritDonateCopy: "donate-copy"}[i]
+// mapped reports whether va is mapped in m.
+func mapped(m *vm.Map, va vm.VAddr) bool { _, _, ok := m.Lookup(va); return ok }
+
+// load reads the byte at va of m through a CPU.
+func (f *fx) load(cpu *vmtest.CPU, va vm.VAddr) byte {
+	f.t.Helper()
+	b, err := cpu.Load8(va)
+	if err != nil {
+		f.t.Fatalf("load %v: %v", va, err)
+	}
+	return b
 }
 
-// kr names the code of err.
-func kr(err error) string { return vm.Code(err).String() }
+func (f *fx) close() {
+	f.t.Helper()
+	check(f.t, f.env)
+	for _, c := range f.extra {
+		c()
+	}
+	f.m.Destroy()
+	f.other.Destroy()
+	if err := f.env.CheckEmpty(); err != nil {
+		f.t.Fatal(err)
+	}
+}
 
-// TestConformanceEntries runs every row and checks the document.
-func TestConformanceEntries(t *testing.T) {
-	for _, call := range conformanceCalls {
-		t.Run(call.name, func(t *testing.T) {
-			for _, r := range call.rows {
+// TestConformance runs every row of every table.
+func TestConformance(t *testing.T) {
+	for _, c := range confTables {
+		t.Run(c.call, func(t *testing.T) {
+			seen := map[string]bool{}
+			for _, r := range c.rows {
+				if seen[r.name] || strings.ContainsAny(r.name, " /") {
+					t.Fatalf("row name %q repeated or not a subtest name", r.name)
+				}
+				seen[r.name] = true
+				if (r.want != nil) != (r.why != "") {
+					t.Fatalf("row %s: a difference needs both want and why", r.name)
+				}
 				t.Run(r.name, func(t *testing.T) {
+					f := newFx(t, vmtest.Options{})
 					want := r.xnu
-					if r.differs != "" {
-						want = r.tamach
+					if r.want != nil {
+						want = *r.want
 					}
-					c := newConfEnv(t)
-					if got := r.run(t, c); got != want {
-						t.Errorf("%s: got %q, want %q (XNU: %q)", r.what, got, want, r.xnu)
+					err := r.run(f)
+					if got := vm.Code(err); got != want {
+						t.Errorf("%s: got %v, want %v", r.what, got, want)
 					}
-					if err := c.env.Check(); err != nil {
-						t.Fatal(err)
-					}
-					c.m.Destroy()
+					f.close()
 				})
 			}
 		})
 	}
-	t.Run("document", checkConformanceDoc)
 }
 
-// Markers around the generated parts of the document.
-const (
-	countBegin  = "<!-- conformance:count -->"
-	countEnd    = "<!-- /conformance:count -->"
-	tablesBegin = "<!-- conformance:tables -->"
-	tablesEnd   = "<!-- /conformance:tables -->"
-)
-
-// checkConformanceDoc compares the generated parts of the document with
-// the rows, or rewrites them with -vm.conformance.update.
-func checkConformanceDoc(t *testing.T) {
-	doc, err := os.ReadFile(conformanceDoc)
-	if err != nil {
+// TestConformanceDoc checks that docs/vm-conformance.md lists the tables
+// as they are (or rewrites it with -vm.conformance.update).
+func TestConformanceDoc(t *testing.T) {
+	const path = "../docs/vm-conformance.md"
+	old, err := os.ReadFile(path)
+	if err != nil && !*updateConformance {
 		t.Fatal(err)
 	}
-	text := string(doc)
-	text, err = replaceBetween(text, countBegin, countEnd, conformanceCount())
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, err = replaceBetween(text, tablesBegin, tablesEnd, conformanceTables())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if text == string(doc) {
-		return
-	}
+	doc := confDoc(string(old))
 	if *updateConformance {
-		if err := os.WriteFile(conformanceDoc, []byte(text), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	t.Errorf("%s does not show the conformance rows as they are: go test ./vm -run TestConformanceEntries -vm.conformance.update", conformanceDoc)
-}
-
-func replaceBetween(text, begin, end, body string) (string, error) {
-	i, j := strings.Index(text, begin), strings.Index(text, end)
-	if i < 0 || j < i {
-		return "", fmt.Errorf("%s: no %s ... %s", conformanceDoc, begin, end)
+	if doc != string(old) {
+		t.Fatalf("%s is out of date: go test ./vm -run TestConformanceDoc -vm.conformance.update", path)
 	}
-	return text[:i+len(begin)] + "\n" + body + text[j:], nil
 }
 
-func conformanceCount() string {
-	rows, match := 0, 0
-	for _, call := range conformanceCalls {
-		for _, r := range call.rows {
+const (
+	genBegin   = "<!-- BEGIN GENERATED by go test ./vm -run TestConformanceDoc -vm.conformance.update -->"
+	genEnd     = "<!-- END GENERATED -->"
+	countBegin = "<!-- BEGIN COUNT (generated) -->"
+	countEnd   = "<!-- END COUNT -->"
+)
+
+// confDoc replaces the generated part of the document (the count line and
+// the tables) and keeps the hand-written text around it.
+func confDoc(old string) string {
+	var b bytes.Buffer
+	rows, same := 0, 0
+	for _, c := range confTables {
+		for _, r := range c.rows {
 			rows++
-			if r.differs == "" {
-				match++
+			if r.want == nil {
+				same++
 			}
 		}
 	}
-	return fmt.Sprintf("**%d rows; %d match XNU, %d differ on purpose.**\n", rows, match, rows-match)
+	count := fmt.Sprintf("%s\n**%d rows, %d match XNU, %d differ on purpose** (each difference says why).\n%s\n",
+		countBegin, rows, same, rows-same, countEnd)
+	fmt.Fprintln(&b, genBegin)
+	for _, c := range confTables {
+		fmt.Fprintf(&b, "\n### %s (`%s`)\n\n", c.call, c.api)
+		fmt.Fprintln(&b, "| row (`TestConformance/"+c.call+"/…`) | case | XNU | XNU source | tamach |")
+		fmt.Fprintln(&b, "|---|---|---|---|---|")
+		for _, r := range c.rows {
+			tm := "same"
+			if r.want != nil {
+				tm = fmt.Sprintf("**%v**: %s", *r.want, r.why)
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %v | %s | %s |\n", r.name, esc(r.what), r.xnu, esc(r.ref), esc(tm))
+		}
+	}
+	fmt.Fprintln(&b)
+	fmt.Fprintln(&b, genEnd)
+	doc := replaceBetween(old, genBegin, genEnd, b.String())
+	return replaceBetween(doc, countBegin, countEnd, count)
 }
 
-func conformanceTables() string {
-	var b strings.Builder
-	for _, call := range conformanceCalls {
-		fmt.Fprintf(&b, "\n### %s (`%s`)\n\n%s\n\n", call.name, call.api, call.about)
-		b.WriteString("| row | case | XNU | source | tamach |\n|---|---|---|---|---|\n")
-		for _, r := range call.rows {
-			tm := "same"
-			if r.differs != "" {
-				tm = fmt.Sprintf("**%s**: %s", r.tamach, r.differs)
-			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r.name, r.what, r.xnu, r.cite, tm)
-		}
+// replaceBetween replaces the text from begin to end (and the newline
+// after end) with with; it appends with if the markers are missing.
+func replaceBetween(doc, begin, end, with string) string {
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	if i < 0 || j < i {
+		return doc + "\n" + with
 	}
-	b.WriteString("\n")
-	return b.String()
+	return doc[:i] + with + doc[j+len(end)+1:]
 }
+
+func esc(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// pageOf is a page-aligned address as a plain number, for messages.
+func pageOf(va vm.VAddr) uint64 { return uint64(va) &^ pmap.PageMask }
+
+// The cache operations, for the rows that check them.
+const (
+	pmapFlushData        = pmap.CacheFlushData
+	pmapSyncInstructions = pmap.CacheSyncInstructions
+	pmapFlushAll         = pmap.CacheFlushAll
+)

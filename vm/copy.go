@@ -5,13 +5,16 @@ import "github.com/tamach/tamach/pmap"
 // Copy is Mach's vm_map_copy_t of the entry-list kind: a snapshot of a
 // range of a map, taken copy-on-write, that can be inserted into another
 // map (copyout), written over a range (copy overwrite) or discarded. Out-of
-// line data travels in messages as one of these. A Copy is consumed by the
-// call that succeeds with it; on failure the caller still owns it.
+// line data travels in messages as one of these. Every call that takes a
+// Copy consumes it, on success and on failure alike; one that is neither
+// handed to such a call nor discarded is a leak System.Check reports
+// (api_copy.go states the rule).
 type Copy struct {
 	sys     *System
 	offset  uint64 // offset of the first byte in the first page
 	size    uint64 // bytes of data
 	entries []copyEntry
+	madeBy  string // the call that made it, for leak reports
 }
 
 // copyEntry is one piece of a Copy: bytes [start, end) of the page-aligned
@@ -53,9 +56,9 @@ func (c *Copy) discard() {
 	c.retire()
 }
 
-// newCopy registers an empty copy.
-func (s *System) newCopy(offset, size uint64) *Copy {
-	c := &Copy{sys: s, offset: offset, size: size}
+// newCopy registers an empty copy made by the call madeBy describes.
+func (s *System) newCopy(offset, size uint64, madeBy string) *Copy {
+	c := &Copy{sys: s, offset: offset, size: size, madeBy: madeBy}
 	s.copies[c] = struct{}{}
 	return c
 }
@@ -66,20 +69,24 @@ func (c *Copy) retire() {
 	c.entries, c.sys = nil, nil
 }
 
-// copyin takes a copy of the validated range [addr, addr+size) of m
-// (vm_map_copyin); with destroy the range is removed from m.
-func (m *Map) copyin(addr VAddr, size uint64, destroy bool) (*Copy, error) {
-	start, end, err := m.pageRange(addr, size)
+// copyin takes a copy of [addr, addr+size) of m (vm_map_copyin); with
+// destroy the range is removed from m. call names the API call, for leak
+// reports. size 0 gives an empty copy; a range that wraps, ends in the
+// last page or crosses 2^48 is KERN_INVALID_ADDRESS
+// (vm_map_copyin_sanitize with XNU's copyio error compat).
+func (m *Map) copyin(addr VAddr, size uint64, destroy bool, call string) (*Copy, error) {
+	if size == 0 {
+		return m.sys.newCopy(0, 0, copyMadeBy(call, addr, size)), nil
+	}
+	r, err := m.sanitizeRange(uint64(addr), size, callerCopyIO, zeroSucceeds|checkAddrRange)
 	if err != nil {
 		return nil, err
 	}
-	c := m.sys.newCopy(uint64(addr-start), size)
-	if start == end {
-		return c, nil
-	}
+	start, end := r.start, r.end
 	if err := m.checkReadable(start, end); err != nil {
 		return nil, err
 	}
+	c := m.sys.newCopy(uint64(addr-start), size, copyMadeBy(call, addr, size))
 	if err := m.copyEntries(c, start, end, 0, destroy); err != nil {
 		c.discard()
 		return nil, err
@@ -91,24 +98,40 @@ func (m *Map) copyin(addr VAddr, size uint64, destroy bool) (*Copy, error) {
 }
 
 // checkReadable verifies that [start, end) is mapped and readable,
-// submaps included.
+// submaps included, entry by entry in address order as vm_map_copyin
+// walks it: the first hole (KERN_INVALID_ADDRESS) or unreadable entry
+// (KERN_PROTECTION_FAILURE) met decides.
 func (m *Map) checkReadable(start, end VAddr) error {
-	if !m.covered(start, end) {
-		return KernInvalidAddress
-	}
-	var err error
-	m.entriesIn(start, end, func(e *Entry) bool {
+	return m.walkRange(start, end, func(e *Entry) error {
 		if !e.prot.Allows(ProtRead) {
-			err = KernProtectionFailure
-			return false
+			return KernProtectionFailure
 		}
 		if e.submap != nil {
 			s, t := clampToEntry(e, start, end)
-			err = e.submap.checkReadable(s, t)
+			return e.submap.checkReadable(s, t)
 		}
-		return err == nil
+		return nil
 	})
-	return err
+}
+
+// walkRange calls f for the entries of [start, end) in address order and
+// returns the first error: KERN_INVALID_ADDRESS for a hole met before the
+// next entry (or at the end), or f's.
+func (m *Map) walkRange(start, end VAddr, f func(e *Entry) error) error {
+	e, ok := m.lookup(start)
+	if !ok {
+		return KernInvalidAddress
+	}
+	for at := start; at < end; e = e.next {
+		if e == &m.header || e.start > at {
+			return KernInvalidAddress
+		}
+		if err := f(e); err != nil {
+			return err
+		}
+		at = e.end
+	}
+	return nil
 }
 
 // clampToEntry translates the part of [start, end) inside submap entry e

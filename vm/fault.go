@@ -147,7 +147,7 @@ func (e *Entry) mapTimestamp(m *Map, va VAddr) uint64 {
 
 // lookupFault is step 1 (vm_map_lookup).
 func (m *Map) lookupFault(va VAddr, access pmap.Prot) (faultInfo, error) {
-	prot, nested := ProtAll, false
+	prot, nested := pmap.Prot(ProtAll), false
 	for {
 		e, ok := m.lookup(va)
 		if !ok {
@@ -228,8 +228,10 @@ func (s *System) copyOnWrite(first *Object, offset uint64, p *Page, access pmap.
 	return np, nil
 }
 
-// touch records a reference to p, reactivating it if it was inactive.
+// touch records a reference to p, reactivating it if it was inactive; a
+// reusable page is in use again (XNU's vm_fault reuses it the same way).
 func (s *System) touch(p *Page) {
+	s.reusePage(p)
 	p.reference = true
 	if p.queue == queueInactive {
 		s.pool.activate(p)

@@ -25,7 +25,8 @@ func (m *Map) Fork(pm pmap.Pmap) (*Map, error) {
 		var err error
 		switch e.inherit {
 		case InheritShare:
-			ne = m.shareEntry(e)
+			m.share(e) // not true_share: XNU's vm_map_fork_share leaves it
+			ne = e.clone()
 		case InheritCopy, InheritDonateCopy:
 			ne, err = m.forkCopyEntry(e)
 		default:
@@ -41,15 +42,27 @@ func (m *Map) Fork(pm pmap.Pmap) (*Map, error) {
 	return child, nil
 }
 
-// shareEntry returns a clone of e sharing its object, marking both shared.
+// shareEntry returns a clone of e sharing its object, marking both shared
+// and the object true-shared (vm_remap without copy).
 func (m *Map) shareEntry(e *Entry) *Entry {
 	m.makeShared(e)
 	return e.clone()
 }
 
-// makeShared performs plain/needs copy → shared on e: it gets an object of
-// its own (resolving a pending copy) that others may now write in place.
+// makeShared performs plain/needs copy → shared on e for memory shared on
+// purpose (a memory entry, vm_remap without copy): share, and the object
+// is marked true-shared, as XNU marks it (region info reports
+// SM_TRUESHARED for it).
 func (m *Map) makeShared(e *Entry) {
+	m.share(e)
+	if e.object != nil {
+		e.object.trueShare = true
+	}
+}
+
+// share performs plain/needs copy → shared on e: it gets an object of its
+// own (resolving a pending copy) that others may now write in place.
+func (m *Map) share(e *Entry) {
 	if e.submap == nil {
 		if e.object == nil {
 			e.object = m.sys.newObject(e.size(), nil)

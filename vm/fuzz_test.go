@@ -33,7 +33,7 @@ func callAPI(m, other *vm.Map, which uint8, addr, size uint64, flags uint32, pro
 	case 1:
 		return m.Deallocate(a, size)
 	case 2:
-		return m.Protect(a, size, flags&1 != 0, p)
+		return m.Protect(a, size, flags&1 != 0, vm.Prot(p))
 	case 3:
 		return m.Inherit(a, size, vm.Inherit(prot))
 	case 4:
@@ -48,7 +48,7 @@ func callAPI(m, other *vm.Map, which uint8, addr, size uint64, flags uint32, pro
 		_, err := m.ReadOverwrite(a, size, other, vm.VAddr(flags)<<12)
 		return err
 	case 7:
-		return m.Wire(a, size, p)
+		return m.Wire(a, size, vm.Prot(p))
 	case 8:
 		return m.BehaviorSet(a, size, vm.Behavior(int32(flags)))
 	case 9:

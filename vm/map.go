@@ -36,6 +36,7 @@ type Entry struct {
 	needsCopy    bool // (M) object must be shadowed before a write
 	isShared     bool // (M) object written in place by other entries too
 	inTransition bool // (M) being changed with the map unlocked
+	zeroWired    bool // (M) VM_BEHAVIOR_ZERO_WIRED_PAGES: zero wired pages when deleted still wired
 
 	wiredCount     uint16 // (M) kernel wirings
 	userWiredCount uint16 // (M) user wirings (vm_wire from a task)
@@ -239,7 +240,7 @@ func mergeable(a, b *Entry) bool {
 	}
 	return a.prot == b.prot && a.maxProt == b.maxProt && a.inherit == b.inherit &&
 		a.behavior == b.behavior && a.alias == b.alias && a.needsCopy == b.needsCopy &&
-		a.isShared == b.isShared && !a.inTransition && !b.inTransition &&
+		a.isShared == b.isShared && !a.inTransition && !b.inTransition && a.zeroWired == b.zeroWired &&
 		a.wiredCount == b.wiredCount && a.userWiredCount == b.userWiredCount
 }
 

@@ -106,7 +106,7 @@ func (m *Map) MapMemory(addr VAddr, size uint64, o MapOptions) (VAddr, error) {
 func (o *MapOptions) sanitize(addr, size uint64) (mapRequest, error) {
 	r := mapRequest{flags: o.Flags, initial: size, mask: o.Mask, inherit: o.inherit()}
 	var err error
-	if r.cur, r.max, err = sanitizeProts(o.Cur, o.Max, ProtIsMask, true); err != nil {
+	if r.cur, r.max, err = sanitizeProts(o.Cur, o.Max, protIsMask, true); err != nil {
 		return r, err
 	}
 	if err := sanitizeInherit(r.inherit); err != nil {
@@ -130,9 +130,9 @@ func (o *MapOptions) sanitize(addr, size uint64) (mapRequest, error) {
 		}
 		r.offs, r.oend = o.Offset, o.Offset+r.size
 	}
-	r.maskCur, r.maskMax = r.cur&ProtIsMask != 0, r.max&ProtIsMask != 0
-	r.cur &^= ProtIsMask
-	r.max &^= ProtIsMask
+	r.maskCur, r.maskMax = r.cur&protIsMask != 0, r.max&protIsMask != 0
+	r.cur &^= protIsMask
+	r.max &^= protIsMask
 	return r, nil
 }
 

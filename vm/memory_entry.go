@@ -125,10 +125,10 @@ const (
 		MapMemVMShare | MapMem4KDataAddr
 )
 
-// ProtIsMask is VM_PROT_IS_MASK (osfmk/mach/vm_prot.h): with it,
+// protIsMask is VM_PROT_IS_MASK (ProtIsMask) as a pmap.Prot bit: with it,
 // mach_make_memory_entry and vm_map take the protection as the most
 // wanted and grant what the memory allows, instead of failing.
-const ProtIsMask pmap.Prot = 0x40
+const protIsMask = pmap.Prot(ProtIsMask)
 
 // anonMaxSize is ANON_MAX_SIZE (osfmk/mach/vm_param.h): the largest
 // anonymous object, 2^32-1 pages.
@@ -151,7 +151,7 @@ func decodePerm(flags MemEntryFlags) (memEntryPerm, error) {
 	if flags&memEntryFlagsMask&^memEntryFlagsUser != 0 {
 		return memEntryPerm{}, KernInvalidValue
 	}
-	return memEntryPerm{flags: flags, prot: pmap.Prot(flags) & ProtAll, mask: pmap.Prot(flags)&ProtIsMask != 0,
+	return memEntryPerm{flags: flags, prot: pmap.Prot(flags) & ProtAll, mask: pmap.Prot(flags)&protIsMask != 0,
 		access: uint8(flags >> 24), useDataAddr: flags&MapMemUseDataAddr != 0, use4K: flags&MapMem4KDataAddr != 0}, nil
 }
 
@@ -280,7 +280,7 @@ func (m *Map) copyEntryOf(size, offset uint64, p memEntryPerm) (*MemoryEntry, ui
 	if err != nil {
 		return nil, 0, err
 	}
-	c, err := m.copyin(VAddr(start), end-start, false)
+	c, err := m.copyin(VAddr(start), end-start, false, "mach_make_memory_entry_64")
 	if err != nil {
 		return nil, 0, err
 	}
@@ -380,7 +380,7 @@ func (m *Map) shareEntryOf(size, offset uint64, p memEntryPerm, parent *MemoryEn
 // they all allow.
 func (m *Map) walkShared(start, end VAddr, single bool, need pmap.Prot) ([]*Entry, pmap.Prot, error) {
 	var taken []*Entry
-	allowed := ProtAll
+	allowed := pmap.Prot(ProtAll)
 	e, ok := m.lookup(start)
 	if !ok {
 		return nil, 0, KernInvalidAddress

@@ -36,6 +36,7 @@ type Object struct {
 	purge      purgeInfo        // (O) queue, group and owner of a purgeable object (purgeable.go)
 	callerRefs int              // (O) references handed to callers (NewPagerObject)
 	writable   bool             // (O) a sharer may write it in place: copy it eagerly
+	trueShare  bool             // (O) shared on purpose (memory entry, vm_remap): XNU's true_share
 
 	shadow       *Object   // (O) backing object, nil at the bottom of a chain
 	shadowOffset uint64    // (O) offset of this object in shadow

@@ -1,54 +1,73 @@
 package vm
 
-import "github.com/tamach/tamach/pmap"
+import (
+	"fmt"
+
+	"github.com/tamach/tamach/pmap"
+)
 
 // copyOverwrite writes c over [addr, addr+c.size) of m
 // (vm_map_copy_overwrite). The range must be mapped (KERN_INVALID_ADDRESS)
-// and writable (KERN_PROTECTION_FAILURE). When the copy and the
-// destination share their offset within a page and the destination holds
-// only private, unwired memory, the destination entries are pointed at the
-// copy's objects (copy-on-write, nothing is copied); otherwise the bytes
-// are copied. It consumes c on success.
+// and writable (KERN_PROTECTION_FAILURE). Only the bytes of the range
+// change: the unaligned head and tail of the destination, in pages shared
+// with bytes outside the range, are copied byte by byte, as XNU's
+// vm_map_copy_overwrite copies its head and tail copies separately
+// (osfmk/vm/vm_map.c). The whole pages in between are replaced when the
+// copy and the destination share their offset within a page and the
+// destination holds only private, unwired memory: the destination entries
+// are pointed at the copy's objects (copy-on-write, nothing is copied);
+// otherwise their bytes are copied too. It consumes c on success.
 func (m *Map) copyOverwrite(addr VAddr, c *Copy) error {
 	if c.size == 0 {
 		c.discard()
 		return nil
 	}
-	start, end, err := m.pageRange(addr, c.size)
+	r, err := m.sanitizeRange(uint64(addr), c.size, callerCopyIO, checkAddrRange)
 	if err != nil {
 		return err
+	}
+	start, end := r.start, r.end
+	if start >= m.max {
+		return KernInvalidAddress
 	}
 	if err := m.checkWritable(start, end); err != nil {
 		return err
 	}
-	if uint64(addr-start) == c.offset && m.replaceable(start, end) {
-		m.replaceEntries(start, c)
+	dataEnd := addr + VAddr(c.size)
+	midStart, midEnd := VAddr(roundPage(uint64(addr))), dataEnd.Trunc()
+	if uint64(addr-start) != c.offset || midStart >= midEnd || !m.replaceable(midStart, midEnd) {
+		if err := m.overwriteBytes(addr, c, 0, c.size); err != nil {
+			return err
+		}
 		c.discard()
 		return nil
 	}
-	if err := m.overwriteBytes(addr, c); err != nil {
+	if err := m.overwriteBytes(addr, c, 0, uint64(midStart-addr)); err != nil {
 		return err
 	}
+	if err := m.overwriteBytes(addr, c, uint64(midEnd-addr), c.size); err != nil {
+		return err
+	}
+	m.replaceEntries(start, c, midStart, midEnd)
 	c.discard()
 	return nil
 }
 
-// checkWritable verifies that [start, end) is mapped and writable.
+// checkWritable verifies that [start, end) is mapped and writable, entry
+// by entry in address order as vm_map_copy_overwrite_nested's first pass
+// does: the first hole (KERN_INVALID_ADDRESS) or unwritable entry
+// (KERN_PROTECTION_FAILURE) met decides.
 func (m *Map) checkWritable(start, end VAddr) error {
-	if !m.covered(start, end) {
-		return KernInvalidAddress
-	}
-	var err error
-	m.entriesIn(start, end, func(e *Entry) bool {
+	return m.walkRange(start, end, func(e *Entry) error {
 		if !e.prot.Allows(ProtWrite) {
-			err = KernProtectionFailure
-		} else if e.submap != nil {
-			s, t := clampToEntry(e, start, end)
-			err = e.submap.checkWritable(s, t)
+			return KernProtectionFailure
 		}
-		return err == nil
+		if e.submap != nil {
+			s, t := clampToEntry(e, start, end)
+			return e.submap.checkWritable(s, t)
+		}
+		return nil
 	})
-	return err
 }
 
 // replaceable reports whether the entries of [start, end) may be replaced
@@ -62,12 +81,17 @@ func (m *Map) replaceable(start, end VAddr) bool {
 	return ok
 }
 
-// replaceEntries points the entries of the destination at the copy's
-// objects, keeping their protection and inheritance.
-func (m *Map) replaceEntries(start VAddr, c *Copy) {
+// replaceEntries points the entries of [from, to), whole pages of the
+// destination, at the copy's objects, keeping their protection and
+// inheritance. start is the destination address of the copy's first page.
+func (m *Map) replaceEntries(start VAddr, c *Copy, from, to VAddr) {
 	for _, ce := range c.entries {
 		cs, cend := start+VAddr(ce.start), start+VAddr(ce.end)
-		for e := m.clipRange(cs, cend); e != &m.header && e.start < cend; e = e.next {
+		lo, hi := max(cs, from), min(cend, to)
+		if lo >= hi {
+			continue
+		}
+		for e := m.clipRange(lo, hi); e != &m.header && e.start < hi; e = e.next {
 			if m.pmap != nil {
 				if err := m.pmap.Remove(e.start, e.end); err != nil {
 					panic("vm: Map.replaceEntries: pmap refused a map range")
@@ -83,16 +107,17 @@ func (m *Map) replaceEntries(start VAddr, c *Copy) {
 			m.timestamp++
 		}
 	}
-	m.simplifyRange(start, start+VAddr(c.pageSize()))
+	m.simplifyRange(from, to)
 }
 
-// overwriteBytes copies the copy's data into m at addr, a page at a time,
-// faulting each destination page in for writing.
-func (m *Map) overwriteBytes(addr VAddr, c *Copy) error {
+// overwriteBytes copies bytes [from, to) of the copy's data into m at
+// addr+from, a page at a time, faulting each destination page in for
+// writing.
+func (m *Map) overwriteBytes(addr VAddr, c *Copy, from, to uint64) error {
 	var buf [pmap.PageSize]byte
-	for done := uint64(0); done < c.size; {
+	for done := from; done < to; {
 		va := addr + VAddr(done)
-		n := min(uint64(pmap.PageSize)-uint64(va&pmap.PageMask), c.size-done)
+		n := min(uint64(pmap.PageSize)-uint64(va&pmap.PageMask), to-done)
 		if err := c.readAt(buf[:n], c.offset+done); err != nil {
 			return err
 		}
@@ -176,7 +201,7 @@ func (c *Copy) ReadAt(buf []byte, off uint64) error {
 func (s *System) CopyFromBytes(data []byte) (*Copy, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.newCopy(0, uint64(len(data)))
+	c := s.newCopy(0, uint64(len(data)), fmt.Sprintf("CopyFromBytes of %#x bytes", len(data)))
 	if len(data) == 0 {
 		return c, nil
 	}

@@ -83,6 +83,7 @@ type Page struct {
 	dirty     bool   // (O) differs from the pager's copy (or has none)
 	laundry   bool   // (O) being returned to the pager
 	reference bool   // (P) software referenced bit (gathered from the pmap)
+	reusable  bool   // (O) contents may be discarded (VM_BEHAVIOR_REUSABLE)
 }
 
 // PAddr reports the frame the page describes.
@@ -215,7 +216,7 @@ func (pp *pagePool) release(p *Page) {
 	if p.object != nil || p.wireCount != 0 {
 		panic("vm: pagePool.release of an owned or wired page")
 	}
-	p.busy, p.dirty, p.laundry, p.reference = false, false, false, false
+	p.busy, p.dirty, p.laundry, p.reference, p.reusable = false, false, false, false, false
 	pp.enqueue(p, queueFree)
 }
 

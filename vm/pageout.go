@@ -354,6 +354,9 @@ func (s *System) evict(p *Page, dirty bool) int {
 		}
 	}
 	s.stats.Reclaims++
+	if p.reusable {
+		s.stats.ReusableReclaimed++
+	}
 	s.freePage(p)
 	return 1
 }

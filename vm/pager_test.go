@@ -99,7 +99,7 @@ func TestArgumentCodes(t *testing.T) {
 	addr, _ := m.Allocate(0x100000, 4*page, vm.FlagsFixed)
 	_, err := m.Allocate(0x100000, page, vm.FlagsFixed)
 	wantCode(t, err, vm.KernNoSpace)
-	_, err = m.Allocate(0, page, 0x10)
+	_, err = m.Allocate(0, page, vm.FlagsResilientCodesign) // not in VM_FLAGS_USER_ALLOCATE
 	wantCode(t, err, vm.KernInvalidArgument)
 	wantCode(t, m.Deallocate(^vm.VAddr(0)-page, 2*page), vm.KernInvalidArgument)
 	wantCode(t, m.Protect(addr, 8*page, false, vm.ProtRead), vm.KernInvalidAddress)
@@ -108,11 +108,11 @@ func TestArgumentCodes(t *testing.T) {
 	wantCode(t, m.Inherit(addr, page, 9), vm.KernInvalidArgument)
 	_, err = m.Region(addr, 77)
 	wantCode(t, err, vm.KernInvalidArgument)
-	wantCode(t, m.Wire(addr+page, page, vm.ProtNone), vm.KernInvalidArgument)
+	wantCode(t, m.Wire(addr+page, page, vm.ProtNone), vm.KernSuccess) // never wired: XNU skips it
 	wantCode(t, m.Wire(addr+page, page, vm.ProtRead), vm.KernSuccess)
 	wantCode(t, m.Wire(addr+page, page, vm.ProtNone), vm.KernSuccess)
 	_, err = m.MachineAttribute(addr, page, vm.MattrMigrate, vm.MattrValOn)
-	wantCode(t, err, vm.KernNotSupported)
+	wantCode(t, err, vm.KernInvalidAddress) // XNU's pmap_attribute stub
 	m.Protect(addr+2*page, page, false, vm.ProtRead|vm.ProtWrite)
 	m.Allocate(0x200000, page, vm.FlagsFixed|vm.FlagsPurgable)
 	st, err := m.PurgableControl(0x200000, vm.PurgableSetState, vm.PurgableVolatile)

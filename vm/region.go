@@ -6,24 +6,27 @@ import "github.com/tamach/tamach/pmap"
 type RegionBasicInfo struct {
 	Protection, MaxProtection pmap.Prot
 	Inheritance               Inherit
-	Shared                    bool
-	Reserved                  bool
+	Shared                    bool // the entry is shared (false for a submap)
+	Reserved                  bool // the entry is a submap (XNU reports is_sub_map here)
 	Offset                    uint64
 	Behavior                  Behavior
 	UserWiredCount            uint16
 }
 
-// RegionExtendedInfo is vm_region_extended_info.
+// RegionExtendedInfo is vm_region_extended_info, and the part of
+// vm_region_submap_info_64 that vm_region_recurse shares with it.
 type RegionExtendedInfo struct {
-	Protection      pmap.Prot
-	UserTag         uint8
-	PagesResident   uint32
-	PagesSwappedOut uint32
-	PagesDirtied    uint32
-	RefCount        uint32
-	ShadowDepth     uint16
-	ExternalPager   bool
-	ShareMode       ShareMode
+	Protection            pmap.Prot
+	UserTag               uint8
+	PagesResident         uint32 // pages found resident along the chains
+	PagesSharedNowPrivate uint32 // of those, copied into a private object that shadows another
+	PagesSwappedOut       uint32 // held by a pager (anonymous memory)
+	PagesDirtied          uint32
+	PagesReusable         uint32 // clean resident pages marked reusable
+	RefCount              uint32
+	ShadowDepth           uint16
+	ExternalPager         bool
+	ShareMode             ShareMode
 }
 
 // RegionTopInfo is vm_region_top_info.
@@ -36,35 +39,42 @@ type RegionTopInfo struct {
 }
 
 // RegionInfo is vm_region's answer: the region and the flavor's info (only
-// the field of the flavor asked for is filled).
+// the field of the flavor asked for is filled; RegionRecurse fills Basic
+// and Extended, its vm_region_submap_info_64).
 type RegionInfo struct {
 	Start    VAddr
 	Size     uint64
 	IsSubmap bool
-	Depth    int // nesting depth, for RegionRecurse
+	Depth    int    // nesting depth, for RegionRecurse
+	ObjectID uint64 // id of the entry's object (or 0), for RegionRecurse
 	Basic    RegionBasicInfo
 	Extended RegionExtendedInfo
 	Top      RegionTopInfo
 }
 
-// Region is vm_region (mach_vm_region): it describes the first entry at or
-// above addr. No entry there is KERN_INVALID_ADDRESS; an unknown flavor
-// KERN_INVALID_ARGUMENT.
+// Region is vm_region (mach_vm_region): it describes the entry holding
+// trunc_page(addr) or, if none does, the next one above. An unknown
+// flavor is KERN_INVALID_ARGUMENT; no entry there or above is
+// KERN_INVALID_ADDRESS. FlavorBasicInfo is answered as FlavorBasicInfo64
+// and FlavorExtendedInfoLegacy as FlavorExtendedInfo, as mach_vm_region
+// does (osfmk/vm/vm_user.c, osfmk/vm/vm_map.c vm_map_region). XNU also
+// refuses an info count too small for the flavor; the Go API has no count.
 func (m *Map) Region(addr VAddr, flavor RegionFlavor) (RegionInfo, error) {
-	if flavor != FlavorBasicInfo && flavor != FlavorBasicInfo64 &&
-		flavor != FlavorExtendedInfo && flavor != FlavorTopInfo {
+	switch flavor {
+	case FlavorBasicInfo, FlavorBasicInfo64, FlavorExtendedInfo, FlavorExtendedInfoLegacy, FlavorTopInfo:
+	default:
 		return RegionInfo{}, KernInvalidArgument
 	}
 	m.sys.mu.Lock()
 	defer m.sys.mu.Unlock()
-	e := m.entryAtOrAbove(addr)
+	e := m.entryAtOrAbove(addr.Trunc())
 	if e == nil {
 		return RegionInfo{}, KernInvalidAddress
 	}
 	ri := RegionInfo{Start: e.start, Size: e.size(), IsSubmap: e.submap != nil}
 	switch flavor {
-	case FlavorExtendedInfo:
-		ri.Extended = e.extendedInfo()
+	case FlavorExtendedInfo, FlavorExtendedInfoLegacy:
+		ri.Extended = m.extendedInfo(e, e.start, e.end)
 	case FlavorTopInfo:
 		ri.Top = e.topInfo()
 	default:
@@ -73,21 +83,25 @@ func (m *Map) Region(addr VAddr, flavor RegionFlavor) (RegionInfo, error) {
 	return ri, nil
 }
 
-// RegionRecurse is vm_region_recurse_64: like Region with basic and
-// extended info, but it descends into submaps down to maxDepth levels,
-// reporting the region of the innermost map (translated back to m's
-// addresses) and its depth.
+// RegionRecurse is vm_region_recurse_64: like Region, but it descends into
+// submaps down to maxDepth levels and reports the region of the innermost
+// map (translated back to m's addresses), its depth, and the submap info:
+// Basic and Extended. A submap entry reported as itself (maxDepth reached)
+// has IsSubmap set, share mode SM_PRIVATE (XNU's answer for a submap
+// without a nested pmap, which tamach's submaps are) and the submap's
+// reference count. (osfmk/vm/vm_map.c vm_map_region_recurse_64.)
 func (m *Map) RegionRecurse(addr VAddr, maxDepth int) (RegionInfo, error) {
 	if maxDepth < 0 {
 		return RegionInfo{}, KernInvalidArgument
 	}
 	m.sys.mu.Lock()
 	defer m.sys.mu.Unlock()
+	addr = addr.Trunc()
 	e := m.entryAtOrAbove(addr)
 	if e == nil {
 		return RegionInfo{}, KernInvalidAddress
 	}
-	base, size, depth := max(addr, e.start), e.size(), 0
+	cur, base, size, depth := m, max(addr, e.start), e.size(), 0
 	for e.submap != nil && depth < maxDepth {
 		in := VAddr(e.offset) + (base - e.start)
 		sub := e.submap.entryAtOrAbove(in)
@@ -98,13 +112,22 @@ func (m *Map) RegionRecurse(addr VAddr, maxDepth int) (RegionInfo, error) {
 		s := max(sub.start, in)
 		base = base + (s - in)
 		size = uint64(min(sub.end, subEnd) - s)
-		e, depth = sub, depth+1
+		cur, e, depth = e.submap, sub, depth+1
 	}
 	if depth == 0 {
 		base = e.start
 	}
-	ri := RegionInfo{Start: base, Size: size, IsSubmap: e.submap != nil, Depth: depth,
-		Basic: e.basicInfo(), Extended: e.extendedInfo()}
+	ri := RegionInfo{Start: base, Size: size, IsSubmap: e.submap != nil, Depth: depth, Basic: e.basicInfo()}
+	ri.Basic.Shared = e.isShared && e.submap == nil
+	if e.submap != nil {
+		ri.Extended = RegionExtendedInfo{Protection: e.prot, UserTag: e.alias, ShareMode: SMPrivate,
+			RefCount: uint32(e.submap.refs)}
+	} else {
+		ri.Extended = cur.extendedInfo(e, e.start, e.end)
+		if e.object != nil {
+			ri.ObjectID = e.object.id
+		}
+	}
 	return ri, nil
 }
 
@@ -122,119 +145,150 @@ func (m *Map) entryAtOrAbove(addr VAddr) *Entry {
 
 func (e *Entry) basicInfo() RegionBasicInfo {
 	return RegionBasicInfo{Protection: e.prot, MaxProtection: e.maxProt, Inheritance: e.inherit,
-		Shared: e.isShared, Offset: e.offset, Behavior: e.behavior, UserWiredCount: e.userWiredCount}
+		Shared: e.isShared && e.submap == nil, Reserved: e.submap != nil, Offset: e.offset,
+		Behavior: e.behavior, UserWiredCount: e.userWiredCount}
 }
 
-func (e *Entry) extendedInfo() RegionExtendedInfo {
-	x := RegionExtendedInfo{Protection: e.prot, UserTag: e.alias, ShareMode: e.shareMode()}
-	if e.object == nil {
+// extendedInfo is vm_map_region_walk with look_for_pages: for each page of
+// [start, end) of e, vm_map_region_look_for_page walks the shadow chain
+// until it finds the page resident or paged out, counting what it finds
+// and the deepest object it had to reach (the shadow depth). The share
+// mode then follows: SM_EMPTY for a submap or untouched memory; SM_COW
+// when a page came from below the top object or the entry needs a copy;
+// SM_PRIVATE for an object referenced once; otherwise SM_TRUESHARED for
+// memory shared on purpose (a memory entry, vm_remap without copy) or
+// SM_SHARED (shared by fork), made SM_PRIVATE for a pager's object with
+// two references, SM_PRIVATE_ALIASED when every reference comes from this
+// map's entries and SM_SHARED_ALIASED when several but not all do.
+func (m *Map) extendedInfo(e *Entry, start, end VAddr) RegionExtendedInfo {
+	x := RegionExtendedInfo{Protection: e.prot, UserTag: e.alias}
+	if e.submap != nil || e.object == nil {
+		x.ShareMode = SMEmpty
 		return x
 	}
 	o := e.object
-	x.RefCount, x.ShadowDepth = uint32(o.refs), uint16(o.depth()-1)
-	x.ExternalPager = !o.internal
-	for off, p := range o.pages {
-		if off >= e.offset && off-e.offset < e.size() {
-			x.PagesResident++
-			if p.dirty {
-				x.PagesDirtied++
+	refs := o.refs
+	for va := start; va < end; va += pmap.PageSize {
+		m.sys.lookForPage(o, e.offset+uint64(va-e.start), refs, &x)
+	}
+	switch {
+	case x.ShadowDepth > 0 || e.needsCopy:
+		x.ShareMode = SMCOW
+	case refs == 1:
+		x.ShareMode = SMPrivate
+	case m.sys.trueShared(o):
+		x.ShareMode = SMTrueShared
+	default:
+		x.ShareMode = SMShared
+	}
+	x.RefCount = uint32(refs - int(x.ShadowDepth))
+	b := o
+	for i := 0; i < int(x.ShadowDepth) && b.shadow != nil; i++ {
+		b = b.shadow
+		x.RefCount += uint32(b.refs)
+	}
+	if x.ExternalPager && x.RefCount == 2 && x.ShareMode == SMShared {
+		x.ShareMode = SMPrivate
+	} else if x.ShareMode == SMShared {
+		mine := 0
+		for f := m.header.next; f != &m.header; f = f.next {
+			if f.object == o {
+				mine++
 			}
 		}
-	}
-	for off := range o.pagedOut {
-		if off >= e.offset && off-e.offset < e.size() && o.pages[off] == nil {
-			x.PagesSwappedOut++
+		if mine == refs {
+			x.ShareMode = SMPrivateAliased
+		} else if mine > 1 {
+			x.ShareMode = SMSharedAliased
 		}
 	}
 	return x
 }
 
-func (e *Entry) topInfo() RegionTopInfo {
-	t := RegionTopInfo{ShareMode: e.shareMode()}
-	if e.object == nil {
-		return t
+// lookForPage is vm_map_region_look_for_page for offset off of o.
+func (s *System) lookForPage(o *Object, off uint64, maxRefs int, x *RegionExtendedInfo) {
+	depth := uint16(0)
+	for {
+		if !o.internal {
+			x.ExternalPager = true
+		}
+		if p := o.lookup(off); p != nil {
+			if o.shadow != nil && maxRefs == 1 {
+				x.PagesSharedNowPrivate++
+			}
+			if p.dirty || s.pmap.IsModified(p.pa) {
+				x.PagesDirtied++
+			} else if p.reusable {
+				x.PagesReusable++
+			}
+			x.PagesResident++
+			return
+		}
+		if o.internal && o.pagedOut[off] {
+			x.PagesSwappedOut++
+			return
+		}
+		if o.shadow == nil {
+			return
+		}
+		depth++
+		x.ShadowDepth = max(x.ShadowDepth, depth)
+		maxRefs = max(maxRefs, o.shadow.refs)
+		off += o.shadowOffset
+		o = o.shadow
 	}
-	t.ObjID, t.RefCount = e.object.id, uint32(e.object.refs)
-	n := uint32(0)
-	for off := range e.object.pages {
-		if off >= e.offset && off-e.offset < e.size() {
-			n++
+}
+
+// trueShared reports whether o is shared on purpose (XNU's true_share):
+// made shared by a memory entry or vm_remap, or referenced by a memory
+// entry now.
+func (s *System) trueShared(o *Object) bool {
+	if o.trueShare {
+		return true
+	}
+	for me := range s.memEntries {
+		if me.object == o {
+			return true
 		}
 	}
-	if t.ShareMode == SMPrivate {
-		t.PrivatePagesResident = n
-	} else {
-		t.SharedPagesResident = n
+	return false
+}
+
+// topInfo is vm_map_region_top_walk: SM_EMPTY for a submap or untouched
+// memory; SM_COW for an object that shadows another (its resident pages
+// private if it is referenced once, the backing objects' shared) or an
+// entry that needs a copy; SM_PRIVATE for an object referenced once;
+// SM_SHARED otherwise (top info has no SM_TRUESHARED). Resident counts
+// are capped at the entry's size in pages.
+func (e *Entry) topInfo() RegionTopInfo {
+	if e.submap != nil || e.object == nil {
+		return RegionTopInfo{ShareMode: SMEmpty}
+	}
+	o := e.object
+	pages := uint32(e.size() >> pmap.PageShift)
+	resident := func(o *Object) uint32 { return min(pages, uint32(len(o.pages))) }
+	t := RegionTopInfo{ObjID: o.id, RefCount: uint32(o.refs)}
+	switch {
+	case o.shadow != nil:
+		t.ShareMode = SMCOW
+		if o.refs == 1 {
+			t.PrivatePagesResident = resident(o)
+		} else {
+			t.SharedPagesResident = resident(o)
+		}
+		for b := o.shadow; b != nil; b = b.shadow {
+			t.SharedPagesResident += resident(b)
+			t.RefCount += uint32(b.refs - 1)
+		}
+	case e.needsCopy:
+		t.ShareMode = SMCOW
+		t.SharedPagesResident = resident(o)
+	case o.refs == 1:
+		t.ShareMode = SMPrivate
+		t.PrivatePagesResident = resident(o)
+	default:
+		t.ShareMode = SMShared
+		t.SharedPagesResident = resident(o)
 	}
 	return t
-}
-
-// shareMode classifies e as Mach's vm_region does.
-func (e *Entry) shareMode() ShareMode {
-	switch {
-	case e.submap != nil:
-		return SMShared
-	case e.object == nil:
-		return SMEmpty
-	case e.isShared:
-		return SMTrueShared
-	case e.needsCopy || e.object.shadow != nil:
-		return SMCOW
-	case e.object.refs > 1:
-		return SMPrivateAliased
-	}
-	return SMPrivate
-}
-
-// PageQuery is vm_map_page_query: the disposition of the page at addr and
-// the reference count of the object holding it.
-func (m *Map) PageQuery(addr VAddr) (PageQuery, int, error) {
-	m.sys.mu.Lock()
-	defer m.sys.mu.Unlock()
-	e, ok := m.lookup(addr)
-	for ok && e.submap != nil {
-		addr = VAddr(e.offset) + (addr - e.start)
-		e, ok = e.submap.lookup(addr)
-	}
-	if !ok {
-		return 0, 0, KernInvalidAddress
-	}
-	if e.object == nil {
-		return 0, 0, nil
-	}
-	return m.sys.queryChain(e.object, e.offset+uint64(addr.Trunc()-e.start))
-}
-
-// queryChain reports the disposition of offset in o's chain.
-func (s *System) queryChain(o *Object, off uint64) (PageQuery, int, error) {
-	var d PageQuery
-	top := o
-	for ; o != nil; o = o.shadow {
-		if p := o.lookup(off); p != nil {
-			d |= PageQueryPresent
-			if p.dirty || s.pmap.IsModified(p.pa) {
-				d |= PageQueryDirty
-			}
-			if p.reference || s.pmap.IsReferenced(p.pa) {
-				d |= PageQueryRef
-			}
-			break
-		}
-		if o.pagerHas(off) {
-			d |= PageQueryPagedOut
-			break
-		}
-		off += o.shadowOffset
-	}
-	if o != nil && o != top {
-		d |= PageQueryCopied
-	}
-	if o != nil && !o.internal {
-		d |= PageQueryExternal
-	}
-	refs := 0
-	if o != nil {
-		refs = o.refs
-	}
-	return d, refs, nil
 }

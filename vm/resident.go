@@ -124,6 +124,10 @@ func (s *System) allocPageHolding(o *Object, offset uint64, hold *Page) *Page {
 // freePage removes p from every pmap and from its object, and returns it to
 // the free queue (vm_page_free).
 func (s *System) freePage(p *Page) {
+	if p.reusable {
+		p.reusable = false
+		s.stats.ReusableCount--
+	}
 	s.pmap.PageProtect(p.pa, pmap.ProtNone)
 	if p.object != nil {
 		p.object.remove(p)

@@ -59,6 +59,7 @@ type System struct {
 
 	stats      Statistics                // (P)
 	nextID     uint64                    // (P)
+	rng        uint64                    // (P) state of random (VM_FLAGS_RANDOM_ADDR)
 	objects    map[*Object]struct{}      // (P) every live object, for leak checks
 	maps       map[*Map]struct{}         // (P) every live map
 	copies     map[*Copy]struct{}        // (P) every live map copy
@@ -113,6 +114,20 @@ type Statistics struct {
 	Collapses     uint64 // backing objects merged into their shadow
 	Transfers     uint64 // paged-out pages moved between pagers by collapse
 	Bypasses      uint64 // backing objects bypassed
+
+	// Reusable memory (XNU's vm_page_stats_reusable, osfmk/vm/vm_pageout.h).
+	ReusableCount        uint64 // pages reusable now
+	Reusable             uint64 // pages made reusable
+	Reused               uint64 // reusable pages taken back (reuse advice, or a fault)
+	ReusablePagesSuccess uint64 // VM_BEHAVIOR_REUSABLE calls that succeeded
+	ReusablePagesFailure uint64 // ... that failed
+	ReusablePagesShared  uint64 // entries skipped by REUSABLE: their object is shared
+	ReusableNonwritable  uint64 // REUSABLE calls refused for a read-only entry
+	ReusePagesSuccess    uint64 // VM_BEHAVIOR_REUSE calls that succeeded
+	ReusePagesFailure    uint64 // ... that failed
+	CanReuseSuccess      uint64 // VM_BEHAVIOR_CAN_REUSE answers "yes"
+	CanReuseFailure      uint64 // ... and "no"
+	ReusableReclaimed    uint64 // reusable pages pageout freed without writing them
 }
 
 // Statistics reports the counters (vm_statistics / host_statistics64 with
@@ -143,6 +158,20 @@ func (s *System) Objects() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.objects)
+}
+
+// random returns the next value of the system's pseudo-random sequence
+// (xorshift64*, Vigna 2016), which places VM_FLAGS_RANDOM_ADDR
+// allocations. It is not a secret: tamach has no address-space layout
+// randomisation to protect.
+func (s *System) random() uint64 {
+	if s.rng == 0 {
+		s.rng = 0x9E3779B97F4A7C15
+	}
+	s.rng ^= s.rng >> 12
+	s.rng ^= s.rng << 25
+	s.rng ^= s.rng >> 27
+	return s.rng * 0x2545F4914F6CDD1D
 }
 
 // roundPage rounds n up to a page multiple (round_page).

@@ -14,65 +14,83 @@ import (
 // read-only entry is wired with protCopy, which brings each page into the
 // entry's first object for the same reason.
 
-// Wire is vm_wire (mach_vm_wire): with access other than ProtNone it adds a
-// user wiring to every entry in the page range covering [addr,
-// addr+size), faulting the pages in; with ProtNone it removes one. The
-// range must be fully mapped (KERN_INVALID_ADDRESS), access must be
-// allowed (KERN_PROTECTION_FAILURE), unwiring needs a wiring
-// (KERN_INVALID_ARGUMENT), wire counts are capped at MaxWireCount
-// (KERN_FAILURE); submaps cannot be wired (KERN_INVALID_ARGUMENT).
-func (m *Map) Wire(addr VAddr, size uint64, access pmap.Prot) error {
+// Wire is vm_wire (mach_vm_wire): with access other than ProtNone it adds
+// a user wiring to every entry in the page range covering [addr,
+// addr+size), faulting the pages in; with ProtNone it removes one. In
+// XNU's order (osfmk/vm/vm_user.c mach_vm_wire_external, osfmk/vm/vm_map.c
+// vm_map_wire_impl, vm_map_wire_nested, vm_map_unwire_impl,
+// vm_map_unwire_nested):
+//
+//   - size 0 succeeds; a range that wraps or whose end rounds past the
+//     last page is KERN_INVALID_ARGUMENT;
+//   - wiring: access with bits other than ProtAll is
+//     KERN_INVALID_ARGUMENT;
+//   - the range is cut to the map (VM_MAP_RANGE_CHECK): a range wholly
+//     outside it succeeds and does nothing;
+//   - an unmapped start is KERN_INVALID_ADDRESS;
+//   - wiring, entry by entry in address order: a submap is
+//     KERN_INVALID_ARGUMENT (nested maps are sealed here; XNU wires
+//     through them), a hole after the entry KERN_INVALID_ADDRESS, access
+//     not allowed KERN_PROTECTION_FAILURE, a wire count at MaxWireCount
+//     KERN_FAILURE; a failed wiring is undone;
+//   - unwiring: entries that hold no user wiring (never wired, or wired
+//     by the kernel only) are skipped, and so are holes after the start:
+//     unwiring memory that was never wired succeeds.
+func (m *Map) Wire(addr VAddr, size uint64, access Prot) error {
 	return m.wireCall(addr, size, access, true)
 }
 
 // WireKernel is Wire with the kernel's wire count (vm_map_wire with
 // user_wire false), for memory the kernel itself must not fault on.
-func (m *Map) WireKernel(addr VAddr, size uint64, access pmap.Prot) error {
+func (m *Map) WireKernel(addr VAddr, size uint64, access Prot) error {
 	return m.wireCall(addr, size, access, false)
 }
 
-func (m *Map) wireCall(addr VAddr, size uint64, access pmap.Prot, user bool) error {
+func (m *Map) wireCall(addr VAddr, size uint64, access Prot, user bool) error {
+	r, err := m.sanitizeRange(uint64(addr), size, callerNone, zeroSucceeds)
+	if err != nil || r.done {
+		return err
+	}
 	if access&^ProtAll != 0 {
 		return KernInvalidArgument
 	}
 	m.sys.mu.Lock()
 	defer m.sys.mu.Unlock()
-	start, end, err := m.pageRange(addr, size)
-	if err != nil || start == end {
-		return err
-	}
 	if m.pmap == nil || m.sealed() {
 		return KernInvalidArgument
 	}
-	if err := m.checkWire(start, end, access, user); err != nil {
-		return err
+	start, end := m.clampToMap(r.start, r.end)
+	if start == end {
+		return nil
+	}
+	if _, ok := m.lookup(start); !ok {
+		return KernInvalidAddress
 	}
 	if access == ProtNone {
 		m.unwireRange(start, end, user)
 		return nil
 	}
+	if err := m.checkWire(start, end, access.access(), user); err != nil {
+		return err
+	}
 	return m.wireRange(start, end, user)
 }
 
-// checkWire validates a wire or unwire of [start, end).
+// checkWire validates a wiring of [start, end), whose start is mapped,
+// entry by entry as vm_map_wire_nested meets them.
 func (m *Map) checkWire(start, end VAddr, access pmap.Prot, user bool) error {
-	if !m.covered(start, end) {
-		return KernInvalidAddress
-	}
 	var err error
 	m.entriesIn(start, end, func(e *Entry) bool {
-		count := e.wiredCount
-		if user {
-			count = e.userWiredCount
-		}
+		count := *e.count(user)
+		hole := e.end < end && (e.next == &m.header || e.next.start != e.end)
 		switch {
 		case e.submap != nil:
 			err = KernInvalidArgument
-		case access == ProtNone && count == 0:
-			err = KernInvalidArgument
-		case access != ProtNone && !e.prot.Allows(access):
+		case hole:
+			err = KernInvalidAddress
+		case !e.prot.Allows(access):
 			err = KernProtectionFailure
-		case access != ProtNone && count == MaxWireCount:
+		case count == MaxWireCount:
 			err = KernFailure
 		}
 		return err == nil

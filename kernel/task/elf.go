@@ -236,7 +236,7 @@ func (s *segment) load(m *vm.Map) error {
 		return err
 	}
 	if s.prot != vm.ProtDefault {
-		return m.Protect(s.fileEnd, n, false, s.prot)
+		return m.Protect(s.fileEnd, n, false, vm.Prot(s.prot))
 	}
 	return nil
 }

@@ -86,11 +86,13 @@ func trapVMDeallocate(k *Kernel, th *Thread, a [6]uint64) int64 {
 	return kr(th.Task.Map.Deallocate(vm.VAddr(a[0]), a[1]))
 }
 
+// vmProt is a vm_prot_t argument: the low 32 bits of the register, as
+// MIG passes an int; Map.Protect and Map.Wire refuse the values XNU
+// refuses, in XNU's order.
+func vmProt(r uint64) vm.Prot { return vm.Prot(int32(r)) }
+
 func trapVMProtect(k *Kernel, th *Thread, a [6]uint64) int64 {
-	if a[3] > uint64(vm.ProtAll) {
-		return int64(vm.KernInvalidArgument)
-	}
-	return kr(th.Task.Map.Protect(vm.VAddr(a[0]), a[1], a[2] != 0, pmap.Prot(a[3])))
+	return kr(th.Task.Map.Protect(vm.VAddr(a[0]), a[1], a[2] != 0, vmProt(a[3])))
 }
 
 func trapVMInherit(k *Kernel, th *Thread, a [6]uint64) int64 {
@@ -112,9 +114,8 @@ func trapVMRead(k *Kernel, th *Thread, a [6]uint64) int64 {
 	if err != nil {
 		return kr(err)
 	}
-	at, err := m.CopyOut(c)
+	at, err := m.CopyOut(c) // consumes c, success or not
 	if err != nil {
-		c.Discard()
 		return kr(err)
 	}
 	if !k.putUint64s(th.Task, a[2], uint64(at)) {
@@ -131,8 +132,7 @@ func trapVMWrite(k *Kernel, th *Thread, a [6]uint64) int64 {
 	if err != nil {
 		return kr(err)
 	}
-	if err := m.Write(vm.VAddr(a[0]), c); err != nil {
-		c.Discard()
+	if err := m.Write(vm.VAddr(a[0]), c); err != nil { // consumes c, success or not
 		return kr(err)
 	}
 	return 0
@@ -285,10 +285,7 @@ func trapTaskStatistics(k *Kernel, th *Thread, a [6]uint64) int64 {
 }
 
 func trapVMWire(k *Kernel, th *Thread, a [6]uint64) int64 {
-	if a[2] > uint64(vm.ProtAll) {
-		return int64(vm.KernInvalidArgument)
-	}
-	return kr(th.Task.Map.Wire(vm.VAddr(a[0]), a[1], pmap.Prot(a[2])))
+	return kr(th.Task.Map.Wire(vm.VAddr(a[0]), a[1], vmProt(a[2])))
 }
 
 func trapTaskID(k *Kernel, th *Thread, a [6]uint64) int64 {

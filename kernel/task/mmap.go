@@ -100,9 +100,13 @@ func (k *Kernel) mmapPlace(m *vm.Map, addr, length, flags uint64) (vm.VAddr, Err
 			return start, 0
 		}
 	}
-	start, err := m.Allocate(MmapBase, length, vm.FlagsAnywhere)
+	// vm_allocate(VM_FLAGS_ANYWHERE) ignores its address, as XNU's does;
+	// vm_map takes it as the hint to search from, which is how mmap keeps
+	// its memory above MmapBase.
+	anon := vm.MapOptions{Flags: vm.FlagsAnywhere, Cur: vm.ProtDefault, Max: vm.ProtAll} // zero Inherit: copy
+	start, err := m.MapMemory(MmapBase, length, anon)
 	if err != nil {
-		start, err = m.Allocate(k.cfg.UserMin, length, vm.FlagsAnywhere)
+		start, err = m.Allocate(0, length, vm.FlagsAnywhere)
 	}
 	return start, mmapErrno(err)
 }
@@ -111,7 +115,7 @@ func (k *Kernel) mmapPlace(m *vm.Map, addr, length, flags uint64) (vm.VAddr, Err
 // inheritance.
 func (k *Kernel) mmapAttributes(m *vm.Map, start vm.VAddr, length, p uint64, shared bool) error {
 	if prot(p) != vm.ProtDefault {
-		if err := m.Protect(start, length, false, prot(p)); err != nil {
+		if err := m.Protect(start, length, false, vm.Prot(prot(p))); err != nil {
 			return err
 		}
 	}
@@ -163,7 +167,7 @@ func sysMprotectFn(k *Kernel, th *Thread, a [6]uint64) int64 {
 	if addr < uint64(k.cfg.UserMin) || addr+length > uint64(k.cfg.UserMax) {
 		return ENOMEM.ret()
 	}
-	switch vm.Code(th.Task.Map.Protect(vm.VAddr(addr), length, false, prot(p))) {
+	switch vm.Code(th.Task.Map.Protect(vm.VAddr(addr), length, false, vm.Prot(prot(p)))) {
 	case vm.KernSuccess:
 		return 0
 	case vm.KernProtectionFailure:

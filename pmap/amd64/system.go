@@ -190,6 +190,19 @@ func (sys *System) clearBit(pa pmap.PAddr, bit entry) {
 // ZeroPage implements pmap.System.
 func (sys *System) ZeroPage(pa pmap.PAddr) { clear(sys.mem.Frame(pa)[:]) }
 
+// SyncCache implements pmap.System, and does nothing: on x86-64 the
+// caches keep themselves coherent for every operation pmap.CacheOp names.
+// Instruction fetch snoops the data written to memory (Intel SDM Vol. 3A
+// §12.6, "Self-Modifying Code": a write to code is detected and the
+// prefetched instructions discarded; one CPU, so there is no
+// cross-modifying code to serialise, §9.1.3), and the caches snoop DMA
+// (§12.2, §12.3: write-back memory is coherent with the system bus), so
+// neither CLFLUSH nor WBINVD is needed to show a device what the CPU wrote
+// to RAM mapped write-back, the only kind the vm system maps. (XNU's x86
+// pmap_attribute_cache_sync is a stub answering KERN_INVALID_ADDRESS;
+// tamach's vm_machine_attribute succeeds instead, docs/vm-conformance.md.)
+func (sys *System) SyncCache(pa pmap.PAddr, size uint64, op pmap.CacheOp) {}
+
 // CopyPage implements pmap.System.
 func (sys *System) CopyPage(src, dst pmap.PAddr) {
 	*sys.mem.Frame(dst) = *sys.mem.Frame(src)

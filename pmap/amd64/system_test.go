@@ -67,3 +67,22 @@ func TestZeroCopyPage(t *testing.T) {
 		t.Error("ZeroPage")
 	}
 }
+
+// TestSyncCacheIsCoherent: x86-64 caches need no maintenance for any
+// operation, so SyncCache asks nothing of the CPU and changes no memory.
+func TestSyncCacheIsCoherent(t *testing.T) {
+	e := newEnv(t, allFeatures)
+	pa, _ := e.arena.AllocFrame()
+	e.arena.Frame(pa)[9] = 0x5a
+	before := *e.cpu
+	for _, op := range []pmap.CacheOp{pmap.CacheFlushData, pmap.CacheSyncInstructions, pmap.CacheFlushAll} {
+		e.sys.SyncCache(pa, pmap.PageSize, op)
+	}
+	c := e.cpu
+	if c.loads != before.loads || c.invlpg != before.invlpg || c.invAddr != before.invAddr || c.invCtx != before.invCtx {
+		t.Error("SyncCache used the CPU")
+	}
+	if e.arena.Frame(pa)[9] != 0x5a {
+		t.Error("SyncCache changed memory")
+	}
+}

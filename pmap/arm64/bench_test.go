@@ -19,6 +19,9 @@ func (c *nopCPU) InvalidateASID(ASID)             { c.n++ }
 func (c *nopCPU) InvalidateAll()                  { c.n++ }
 func (c *nopCPU) Sync()                           { c.n++ }
 
+func (c *nopCPU) CleanInvalidateDataCache(pmap.PAddr, uint64) { c.n++ }
+func (c *nopCPU) SyncInstructionCache(pmap.PAddr, uint64)     { c.n++ }
+
 const benchWindow = 4096 // pages
 
 func benchSpace(tb testing.TB) (*System, *Space) {

@@ -42,4 +42,20 @@ type CPU interface {
 	// (invalid entries are never held in a TLB, D8.13.1, so no TLBI is
 	// needed).
 	Sync()
+
+	// CleanInvalidateDataCache runs DC CIVAC on every data-cache line of
+	// the RAM [pa, pa+size), reached through the kernel's identity map,
+	// then DSB SY: dirty lines are written back to the point of
+	// coherency and invalidated (Arm ARM C6.2 "DC CIVAC", D7.4 "Cache
+	// maintenance instructions"; the line size is CTR_EL0.DminLine).
+	CleanInvalidateDataCache(pa pmap.PAddr, size uint64)
+
+	// SyncInstructionCache makes instruction fetch from [pa, pa+size) see
+	// the data written there: DC CVAU on every data-cache line (clean to
+	// the point of unification), DSB ISH, IC IVAU on every
+	// instruction-cache line (invalidate to the point of unification),
+	// DSB ISH, ISB (Arm ARM D7.4.11 / B2.4.4 "Concurrent modification
+	// and execution of instructions", the sequence it gives; line sizes
+	// from CTR_EL0.DminLine and IminLine).
+	SyncInstructionCache(pa pmap.PAddr, size uint64)
 }

@@ -39,6 +39,58 @@ func (HardwareCPU) InvalidateAll() { tlbiVMALLE1IS() }
 // Sync implements CPU.
 func (HardwareCPU) Sync() { syncTables() }
 
+// CleanInvalidateDataCache implements CPU. The kernel reaches RAM through
+// its identity map (docs/architecture.md §2), so pa is also the address
+// the DC instructions take.
+func (HardwareCPU) CleanInvalidateDataCache(pa pmap.PAddr, size uint64) {
+	line := dataLine()
+	for a := uint64(pa) &^ (line - 1); a < uint64(pa)+size; a += line {
+		dcCIVAC(a)
+	}
+	dsbSY()
+}
+
+// SyncInstructionCache implements CPU: the sequence of Arm ARM B2.4.4 for
+// instructions written as data, by address, on the identity-mapped pa.
+func (HardwareCPU) SyncInstructionCache(pa pmap.PAddr, size uint64) {
+	dline, iline := dataLine(), instructionLine()
+	for a := uint64(pa) &^ (dline - 1); a < uint64(pa)+size; a += dline {
+		dcCVAU(a)
+	}
+	dsbISH()
+	for a := uint64(pa) &^ (iline - 1); a < uint64(pa)+size; a += iline {
+		icIVAU(a)
+	}
+	dsbISH()
+	isb()
+}
+
+// dataLine and instructionLine are the smallest cache line sizes in
+// bytes, from CTR_EL0.DminLine (bits [19:16]) and IminLine (bits [3:0]),
+// each the log2 of the number of 4-byte words (Arm ARM D24.2 "CTR_EL0").
+func dataLine() uint64        { return 4 << (readCTR() >> 16 & 0xf) }
+func instructionLine() uint64 { return 4 << (readCTR() & 0xf) }
+
+// readCTR reads CTR_EL0. Defined in cpu_tamago_arm64.s.
+func readCTR() uint64
+
+// dcCIVAC runs DC CIVAC on the line holding addr. Defined in
+// cpu_tamago_arm64.s.
+func dcCIVAC(addr uint64)
+
+// dcCVAU runs DC CVAU on the line holding addr. Defined in
+// cpu_tamago_arm64.s.
+func dcCVAU(addr uint64)
+
+// icIVAU runs IC IVAU on the line holding addr. Defined in
+// cpu_tamago_arm64.s.
+func icIVAU(addr uint64)
+
+// dsbSY, dsbISH and isb are the barriers. Defined in cpu_tamago_arm64.s.
+func dsbSY()
+func dsbISH()
+func isb()
+
 // writeTTBR0 writes TTBR0_EL1, then ISB. Defined in cpu_tamago_arm64.s.
 func writeTTBR0(v uint64)
 

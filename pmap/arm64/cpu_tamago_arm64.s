@@ -54,3 +54,48 @@ TEXT ·syncTables(SB),NOSPLIT,$0-0
 	DSB	$10	// DSB ISHST
 	ISB	$15
 	RET
+
+// Cache maintenance by address (Arm ARM C6.2 "DC", "IC"; C5.3 system
+// instruction encodings SYS #op1, Cn, Cm, #op2, Xt). The assembler has no
+// mnemonic for them, so they are WORDs with Xt = R0:
+// DC CIVAC = SYS #3, C7, C14, #1 = d50b7e20; DC CVAU = SYS #3, C7, C11, #1
+// = d50b7b20; IC IVAU = SYS #3, C7, C5, #1 = d50b7520.
+
+// func readCTR() uint64
+TEXT ·readCTR(SB),NOSPLIT,$0-8
+	MRS	CTR_EL0, R0
+	MOVD	R0, ret+0(FP)
+	RET
+
+// func dcCIVAC(addr uint64)
+TEXT ·dcCIVAC(SB),NOSPLIT,$0-8
+	MOVD	addr+0(FP), R0
+	WORD	$0xd50b7e20	// DC CIVAC, X0
+	RET
+
+// func dcCVAU(addr uint64)
+TEXT ·dcCVAU(SB),NOSPLIT,$0-8
+	MOVD	addr+0(FP), R0
+	WORD	$0xd50b7b20	// DC CVAU, X0
+	RET
+
+// func icIVAU(addr uint64)
+TEXT ·icIVAU(SB),NOSPLIT,$0-8
+	MOVD	addr+0(FP), R0
+	WORD	$0xd50b7520	// IC IVAU, X0
+	RET
+
+// func dsbSY()
+TEXT ·dsbSY(SB),NOSPLIT,$0-0
+	DSB	$15	// DSB SY
+	RET
+
+// func dsbISH()
+TEXT ·dsbISH(SB),NOSPLIT,$0-0
+	DSB	$11	// DSB ISH
+	RET
+
+// func isb()
+TEXT ·isb(SB),NOSPLIT,$0-0
+	ISB	$15
+	RET

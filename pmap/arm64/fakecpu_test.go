@@ -38,6 +38,7 @@ type fakeCPU struct {
 	tlb []tlbEntry
 
 	invPage, invASID, invAll, syncs, loads int
+	caches                                 []cacheCall  // CleanInvalidateDataCache and SyncInstructionCache, in order
 	pages                                  []pmap.VAddr // VAs of InvalidatePage, in order
 
 	violations []string // break-before-make violations seen at a CPU operation
@@ -76,6 +77,21 @@ func (c *fakeCPU) InvalidateASID(asid ASID) {
 	c.checkBBM()
 	c.invASID++
 	c.drop(func(e tlbEntry) bool { return !e.global && e.asid == asid })
+}
+
+// cacheCall is one cache maintenance call the fake CPU received.
+type cacheCall struct {
+	data bool // CleanInvalidateDataCache (else SyncInstructionCache)
+	pa   pmap.PAddr
+	size uint64
+}
+
+func (c *fakeCPU) CleanInvalidateDataCache(pa pmap.PAddr, size uint64) {
+	c.caches = append(c.caches, cacheCall{data: true, pa: pa, size: size})
+}
+
+func (c *fakeCPU) SyncInstructionCache(pa pmap.PAddr, size uint64) {
+	c.caches = append(c.caches, cacheCall{pa: pa, size: size})
 }
 
 func (c *fakeCPU) InvalidateAll() {

@@ -203,6 +203,22 @@ func (sys *System) ClearReference(pa pmap.PAddr) {
 // ZeroPage implements pmap.System.
 func (sys *System) ZeroPage(pa pmap.PAddr) { clear(sys.mem.Frame(pa)[:]) }
 
+// SyncCache implements pmap.System with the CPU's cache maintenance:
+// CacheFlushData cleans and invalidates the data cache to the point of
+// coherency, CacheSyncInstructions makes instruction fetch coherent with
+// the data written, CacheFlushAll does both, data first.
+func (sys *System) SyncCache(pa pmap.PAddr, size uint64, op pmap.CacheOp) {
+	if size == 0 {
+		return
+	}
+	if op == pmap.CacheFlushData || op == pmap.CacheFlushAll {
+		sys.cpu.CleanInvalidateDataCache(pa, size)
+	}
+	if op == pmap.CacheSyncInstructions || op == pmap.CacheFlushAll {
+		sys.cpu.SyncInstructionCache(pa, size)
+	}
+}
+
 // CopyPage implements pmap.System.
 func (sys *System) CopyPage(src, dst pmap.PAddr) { *sys.mem.Frame(dst) = *sys.mem.Frame(src) }
 

@@ -71,3 +71,36 @@ func TestKernelMappingsAlwaysReportState(t *testing.T) {
 		t.Fatal("PageProtect(none) left the kernel mapping")
 	}
 }
+
+// TestSyncCache: each cache operation reaches the CPU as the maintenance
+// it names, for the range asked, data cache first for CacheFlushAll; a
+// zero size does nothing.
+func TestSyncCache(t *testing.T) {
+	h := newHarness(t, modeHardware)
+	pa := frame(7)
+	cases := []struct {
+		op   pmap.CacheOp
+		want []cacheCall
+	}{
+		{pmap.CacheFlushData, []cacheCall{{data: true, pa: pa, size: pmap.PageSize}}},
+		{pmap.CacheSyncInstructions, []cacheCall{{pa: pa, size: pmap.PageSize}}},
+		{pmap.CacheFlushAll, []cacheCall{{data: true, pa: pa, size: pmap.PageSize}, {pa: pa, size: pmap.PageSize}}},
+	}
+	for _, c := range cases {
+		h.cpu.caches = nil
+		h.sys.SyncCache(pa, pmap.PageSize, c.op)
+		if len(h.cpu.caches) != len(c.want) {
+			t.Fatalf("%v: calls %+v, want %+v", c.op, h.cpu.caches, c.want)
+		}
+		for i := range c.want {
+			if h.cpu.caches[i] != c.want[i] {
+				t.Fatalf("%v: calls %+v, want %+v", c.op, h.cpu.caches, c.want)
+			}
+		}
+	}
+	h.cpu.caches = nil
+	h.sys.SyncCache(pa, 0, pmap.CacheFlushAll)
+	if len(h.cpu.caches) != 0 {
+		t.Fatalf("size 0 made calls %+v", h.cpu.caches)
+	}
+}

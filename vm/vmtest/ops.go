@@ -40,8 +40,11 @@ func (r *modelRun) opAllocate() error {
 	start, end := r.randRange()
 	size := uint64(end - start)
 	if r.rng.Intn(2) == 0 {
-		r.logf("allocate map%d anywhere hint %v size %#x", i, start, size)
-		got, err := r.maps[i].Allocate(start, size, vm.FlagsAnywhere)
+		// vm_allocate ignores the address of an anywhere allocation
+		// (as XNU's does); vm_map of anonymous memory searches from it.
+		r.logf("vm_map anonymous map%d anywhere hint %v size %#x", i, start, size)
+		anon := vm.MapOptions{Flags: vm.FlagsAnywhere, Cur: vm.ProtDefault, Max: vm.ProtAll} // zero Inherit: copy
+		got, err := r.maps[i].MapMemory(start, size, anon)
 		if err != nil {
 			return fmt.Errorf("allocate anywhere: %v", err)
 		}
@@ -87,15 +90,16 @@ func (r *modelRun) opProtect() error {
 	start, end := r.randRange()
 	setMax, prot := r.rng.Intn(5) == 0, r.randProt()
 	r.logf("protect map%d [%v, %v) max=%v %v", i, start, end, setMax, prot)
-	err := r.maps[i].Protect(start, uint64(end-start), setMax, prot)
+	err := r.maps[i].Protect(start, uint64(end-start), setMax, vm.Prot(prot))
+	// vm_map_protect walks the entries in address order: a hole or a
+	// protection above an entry's maximum, whichever comes first.
 	want := vm.KernSuccess
-	if !m.covered(start, end) {
-		want = vm.KernInvalidAddress
-	} else if !setMax {
-		for va := start; va < end; va += pmap.PageSize {
-			if !m.pages[va].max.Allows(prot) {
-				want = vm.KernProtectionFailure
-			}
+	for va := start; va < end && want == vm.KernSuccess; va += pmap.PageSize {
+		switch p := m.pages[va]; {
+		case p == nil:
+			want = vm.KernInvalidAddress
+		case !p.max.Allows(prot):
+			want = vm.KernProtectionFailure
 		}
 	}
 	if e := r.expect("protect", err, want); e != nil || err != nil {
@@ -167,9 +171,9 @@ func (r *modelRun) opCopy() error {
 	dstEnd := dst + pmap.VAddr(size)
 	r.logf("vm_copy map%d %v -> %v size %#x", i, src, dst, size)
 	err := r.maps[i].Copy(src, size, dst)
-	want := rangeCode(m, dst, dstEnd, pmap.ProtWrite)
+	want := rangeCode(m, src, srcEnd, pmap.ProtRead)
 	if want == vm.KernSuccess {
-		want = rangeCode(m, src, srcEnd, pmap.ProtRead)
+		want = rangeCode(m, dst, dstEnd, pmap.ProtWrite)
 	}
 	if e := r.expect("vm_copy", err, want); e != nil || err != nil {
 		return e
@@ -198,7 +202,7 @@ func (r *modelRun) opRemap() error {
 	if res.Address != at {
 		return fmt.Errorf("remap placed at %v, model %v", res.Address, at)
 	}
-	cur, max := vm.ProtAll, vm.ProtAll
+	cur, max := pmap.Prot(vm.ProtAll), pmap.Prot(vm.ProtAll)
 	var pages []mpage
 	for va := src; va < srcEnd; va += pmap.PageSize {
 		q := *sm.pages[va]
@@ -253,10 +257,7 @@ func (r *modelRun) opWrite() error {
 		return e
 	}
 	data := sm.snapshot(src, srcEnd)
-	err = r.maps[di].Write(dst, c)
-	if err != nil {
-		c.Discard()
-	}
+	err = r.maps[di].Write(dst, c) // consumes c, success or not
 	if e := r.expect("vm_write", err, rangeCode(dm, dst, dst+pmap.VAddr(size), pmap.ProtWrite)); e != nil || err != nil {
 		return e
 	}

@@ -75,12 +75,12 @@ func newAMD64(m Machine) (pmap.System, error) {
 
 func newARM64Hardware(m Machine) (pmap.System, error) {
 	return arm64.New(arm64.Config{Memory: m.Memory, Frames: m.Frames,
-		ManagedBase: m.PoolBase, ManagedSize: m.PoolSize, CPU: arm64HostCPU{mmfr1: mmfr1HAFDBSDirty}})
+		ManagedBase: m.PoolBase, ManagedSize: m.PoolSize, CPU: &ARM64HostCPU{mmfr1: mmfr1HAFDBSDirty}})
 }
 
 func newARM64Software(m Machine) (pmap.System, error) {
 	return arm64.New(arm64.Config{Memory: m.Memory, Frames: m.Frames,
-		ManagedBase: m.PoolBase, ManagedSize: m.PoolSize, CPU: arm64HostCPU{}})
+		ManagedBase: m.PoolBase, ManagedSize: m.PoolSize, CPU: &ARM64HostCPU{}})
 }
 
 // amd64HostCPU is an x86-64 processor without a TLB (amd64.CPU).
@@ -108,14 +108,30 @@ const (
 	mmfr1HAFDBSDirty = 0b0010 << 0
 )
 
-// arm64HostCPU is an Armv8-A core without a TLB (arm64.CPU).
-type arm64HostCPU struct{ mmfr1 uint64 }
+// ARM64HostCPU is an Armv8-A core without a TLB (arm64.CPU). It has no
+// cache either: it records the cache maintenance it is asked for in
+// CacheCalls (Op CacheFlushData for CleanInvalidateDataCache,
+// CacheSyncInstructions for SyncInstructionCache).
+type ARM64HostCPU struct {
+	mmfr1      uint64
+	CacheCalls []CacheCall
+}
 
-func (arm64HostCPU) MMFR0() uint64                         { return mmfr0 }
-func (c arm64HostCPU) MMFR1() uint64                       { return c.mmfr1 }
-func (arm64HostCPU) SetTTBR0(uint64)                       {}
-func (arm64HostCPU) SetTTBR1(uint64)                       {}
-func (arm64HostCPU) InvalidatePage(arm64.ASID, pmap.VAddr) {}
-func (arm64HostCPU) InvalidateASID(arm64.ASID)             {}
-func (arm64HostCPU) InvalidateAll()                        {}
-func (arm64HostCPU) Sync()                                 {}
+func (*ARM64HostCPU) MMFR0() uint64                         { return mmfr0 }
+func (c *ARM64HostCPU) MMFR1() uint64                       { return c.mmfr1 }
+func (*ARM64HostCPU) SetTTBR0(uint64)                       {}
+func (*ARM64HostCPU) SetTTBR1(uint64)                       {}
+func (*ARM64HostCPU) InvalidatePage(arm64.ASID, pmap.VAddr) {}
+func (*ARM64HostCPU) InvalidateASID(arm64.ASID)             {}
+func (*ARM64HostCPU) InvalidateAll()                        {}
+func (*ARM64HostCPU) Sync()                                 {}
+
+// CleanInvalidateDataCache records the call.
+func (c *ARM64HostCPU) CleanInvalidateDataCache(pa pmap.PAddr, size uint64) {
+	c.CacheCalls = append(c.CacheCalls, CacheCall{PA: pa, Size: size, Op: pmap.CacheFlushData})
+}
+
+// SyncInstructionCache records the call.
+func (c *ARM64HostCPU) SyncInstructionCache(pa pmap.PAddr, size uint64) {
+	c.CacheCalls = append(c.CacheCalls, CacheCall{PA: pa, Size: size, Op: pmap.CacheSyncInstructions})
+}

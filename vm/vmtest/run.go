@@ -199,11 +199,13 @@ func (r *modelRun) accessCode(p *mpage, access pmap.Prot, got error) vm.KernRetu
 // rangeCode is the model's answer for a range that must be mapped and
 // allow access.
 func rangeCode(m *mmap, start, end pmap.VAddr, access pmap.Prot) vm.KernReturn {
-	switch {
-	case !m.covered(start, end):
-		return vm.KernInvalidAddress
-	case !m.allowAll(start, end, access):
-		return vm.KernProtectionFailure
+	for va := start; va < end; va += pmap.PageSize {
+		switch p := m.pages[va]; {
+		case p == nil:
+			return vm.KernInvalidAddress
+		case !p.prot.Allows(access):
+			return vm.KernProtectionFailure
+		}
 	}
 	return vm.KernSuccess
 }

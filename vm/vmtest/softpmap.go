@@ -17,6 +17,18 @@ type SoftSystem struct {
 	phys   map[pmap.PAddr]*softPhys
 	spaces int
 	nextID pmap.PAddr
+
+	// CacheCalls records every SyncCache call, in order: a software
+	// pmap has no cache to maintain, so tests read here what the vm
+	// system asked for.
+	CacheCalls []CacheCall
+}
+
+// CacheCall is one cache maintenance request a harness pmap received.
+type CacheCall struct {
+	PA   pmap.PAddr
+	Size uint64
+	Op   pmap.CacheOp
 }
 
 // softPhys is the reverse-map and attribute record of one physical page.
@@ -126,6 +138,11 @@ func (s *SoftSystem) ClearReference(pa pmap.PAddr) {
 
 // ZeroPage fills the frame with zeros.
 func (s *SoftSystem) ZeroPage(pa pmap.PAddr) { *s.mem.Frame(pa) = [pmap.PageSize]byte{} }
+
+// SyncCache records the request in CacheCalls.
+func (s *SoftSystem) SyncCache(pa pmap.PAddr, size uint64, op pmap.CacheOp) {
+	s.CacheCalls = append(s.CacheCalls, CacheCall{PA: pa, Size: size, Op: op})
+}
 
 // CopyPage copies frame src to frame dst.
 func (s *SoftSystem) CopyPage(src, dst pmap.PAddr) { *s.mem.Frame(dst) = *s.mem.Frame(src) }
