@@ -1,3 +1,5 @@
+//go:build !tamago
+
 // Command lab is the coursework lab kit's tool (docs/labs/README.md):
 //
 //	lab list                  each lab, one per line: NAME  title
