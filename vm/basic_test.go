@@ -85,6 +85,52 @@ func TestKernReturnValues(t *testing.T) {
 	}
 }
 
+// TestUntouchedCostsNothing: memory that was allocated and never touched
+// costs no page and no page-table entry; each page costs one frame the
+// first time it is touched, read or written, and not again.
+func TestUntouchedCostsNothing(t *testing.T) {
+	env := newEnv(t, vmtest.Options{PoolPages: 256})
+	m := newMap(t, env)
+	cpu := env.CPU(m)
+	free := env.VM.FreePages()
+	addr, err := m.Allocate(0, 64<<20, vm.FlagsAnywhere) // 16384 pages on a 256-page pool
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := env.VM.FreePages(); got != free {
+		t.Fatalf("allocating 64 MiB took %d pages", free-got)
+	}
+	if st := m.Pmap().Stats(); st.Resident != 0 {
+		t.Fatalf("allocating mapped %d pages", st.Resident)
+	}
+	for i, va := range []vm.VAddr{addr, addr + 100*page, addr + 16000*page} {
+		if i == 1 {
+			if b, err := cpu.Load8(va); err != nil || b != 0 {
+				t.Fatalf("read of untouched memory: %d, %v", b, err)
+			}
+		} else if err := cpu.Store64(va, uint64(i)); err != nil {
+			t.Fatal(err)
+		}
+		if got := free - env.VM.FreePages(); got != i+1 {
+			t.Fatalf("after touching %d pages, %d are in use", i+1, got)
+		}
+	}
+	if err := cpu.Store64(addr+8, 7); err != nil {
+		t.Fatal(err)
+	}
+	if got := free - env.VM.FreePages(); got != 3 {
+		t.Fatalf("touching a page again took another: %d in use", got)
+	}
+	if st := m.Pmap().Stats(); st.Resident != 3 {
+		t.Fatalf("%d pages mapped, want the 3 touched", st.Resident)
+	}
+	check(t, env)
+	m.Destroy()
+	if err := env.CheckEmpty(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestZeroFillReadWrite(t *testing.T) {
 	env := newEnv(t, vmtest.Options{})
 	m := newMap(t, env)

@@ -191,6 +191,7 @@ func (m *Map) copyEntry(e *Entry, destroy bool) (copyEntry, error) {
 // markNeedsCopy performs plain → needs copy on e: its mappings lose write
 // access so that the next write faults and shadows the object.
 func (m *Map) markNeedsCopy(e *Entry) {
+	// LAB cow: begin
 	if e.needsCopy {
 		return
 	}
@@ -205,6 +206,9 @@ func (m *Map) markNeedsCopy(e *Entry) {
 			m.sys.pmap.PageProtect(p.pa, ProtRead|ProtExecute)
 		}
 	}
+	// LAB cow: stub
+	// panic("lab cow: not implemented: markNeedsCopy")
+	// LAB cow: end
 }
 
 // copiedEagerly reports whether copies of o must be made at once

@@ -175,9 +175,13 @@ func (m *Map) lookupFault(va VAddr, access pmap.Prot) (faultInfo, error) {
 // resolves needs-copy: the entry.needsCopy → plain transition.
 func (m *Map) prepareEntry(e *Entry, access pmap.Prot) {
 	if e.object == nil {
+		// LAB zero-fill: begin
 		e.object = m.sys.newObject(e.size(), nil)
 		e.offset, e.needsCopy = 0, false
 		m.timestamp++
+		// LAB zero-fill: stub
+		// panic("lab zero-fill: not implemented: the first object of an untouched entry")
+		// LAB zero-fill: end
 	}
 	if e.needsCopy && copyIntent(access) {
 		m.shadowEntry(e)
@@ -186,9 +190,13 @@ func (m *Map) prepareEntry(e *Entry, access pmap.Prot) {
 
 // shadowEntry pushes a shadow object in front of e's object.
 func (m *Map) shadowEntry(e *Entry) {
+	// LAB cow: begin
 	e.object = e.object.newShadow(e.offset, e.size())
 	e.offset, e.needsCopy = 0, false
 	m.timestamp++
+	// LAB cow: stub
+	// panic("lab cow: not implemented: shadowEntry")
+	// LAB cow: end
 }
 
 // faultPage is steps 2 and 3 (vm_fault_page): it returns the page that
@@ -202,7 +210,11 @@ func (s *System) faultPage(first *Object, offset uint64, access pmap.Prot, neste
 		return nil, err
 	}
 	if p == nil {
+		// LAB zero-fill: begin
 		return s.zeroFill(first, offset)
+		// LAB zero-fill: stub
+		// panic("lab zero-fill: not implemented: a page no object of the chain holds")
+		// LAB zero-fill: end
 	}
 	return s.copyOnWrite(first, offset, p, access, nested)
 }
@@ -210,6 +222,7 @@ func (s *System) faultPage(first *Object, offset uint64, access pmap.Prot, neste
 // copyOnWrite is step 3: p was found for offset of first; a write to a page
 // of a backing object copies it into first.
 func (s *System) copyOnWrite(first *Object, offset uint64, p *Page, access pmap.Prot, nested bool) (*Page, error) {
+	// LAB cow: begin
 	if p.object == first || !copyIntent(access) {
 		return p, nil
 	}
@@ -226,6 +239,9 @@ func (s *System) copyOnWrite(first *Object, offset uint64, p *Page, access pmap.
 	}
 	s.touch(p)
 	return np, nil
+	// LAB cow: stub
+	// panic("lab cow: not implemented: copyOnWrite")
+	// LAB cow: end
 }
 
 // touch records a reference to p, reactivating it if it was inactive; a

@@ -23,6 +23,7 @@ func (m *Map) Fork(pm pmap.Pmap) (*Map, error) {
 	for e := m.header.next; e != &m.header; e = e.next {
 		var ne *Entry
 		var err error
+		// LAB sharing: begin
 		switch e.inherit {
 		case InheritShare:
 			m.share(e) // not true_share: XNU's vm_map_fork_share leaves it
@@ -32,6 +33,9 @@ func (m *Map) Fork(pm pmap.Pmap) (*Map, error) {
 		default:
 			continue
 		}
+		// LAB sharing: stub
+		// notImplemented("lab sharing: not implemented: Fork's inheritance (share, copy, none)")
+		// LAB sharing: end
 		if err != nil {
 			child.release()
 			return nil, err
@@ -63,6 +67,7 @@ func (m *Map) makeShared(e *Entry) {
 // share performs plain/needs copy → shared on e: it gets an object of its
 // own (resolving a pending copy) that others may now write in place.
 func (m *Map) share(e *Entry) {
+	// LAB sharing: begin
 	if e.submap == nil {
 		if e.object == nil {
 			e.object = m.sys.newObject(e.size(), nil)
@@ -73,6 +78,9 @@ func (m *Map) share(e *Entry) {
 		e.isShared = true
 		m.timestamp++
 	}
+	// LAB sharing: stub
+	// panic("lab sharing: not implemented: share")
+	// LAB sharing: end
 }
 
 // forkCopyEntry returns the child's copy of e.

@@ -146,3 +146,8 @@ func PagerName(p Pager) string {
 	}
 	return fmt.Sprintf("%T", p)
 }
+
+// notImplemented stops the kernel with msg where a coursework lab's student
+// has code to write (docs/labs): a stub in the middle of a function calls
+// it, since code after a plain panic would not compile cleanly there.
+func notImplemented(msg string) { panic(msg) }

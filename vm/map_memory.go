@@ -138,6 +138,7 @@ func (o *MapOptions) sanitize(addr, size uint64) (mapRequest, error) {
 
 // mapEntry is the memory entry part of vm_map_enter_mem_object.
 func (m *Map) mapEntry(r *mapRequest, me *MemoryEntry, copy bool) (VAddr, error) {
+	// LAB sharing: begin
 	if r.flags&(FlagsReturnDataAddr|FlagsReturn4KDataAddr) != 0 {
 		if err := r.moveOffset(me.dataOffset); err != nil {
 			return 0, err
@@ -184,6 +185,9 @@ func (m *Map) mapEntry(r *mapRequest, me *MemoryEntry, copy bool) (VAddr, error)
 		return 0, err
 	}
 	return at + VAddr(in), nil
+	// LAB sharing: stub
+	// panic("lab sharing: not implemented: mapEntry (vm_map of a memory entry)")
+	// LAB sharing: end
 }
 
 // moveOffset adds delta to the object range (vm_map_enter_adjust_offset):

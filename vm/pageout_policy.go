@@ -103,15 +103,20 @@ func (SecondChance) Targets(frames int) PageoutTargets { return DefaultPageoutTa
 // inactive queue holds half of the pageable pages, or at least one; it
 // looks at each active page at most once.
 func (SecondChance) Balance(q *PageQueues) {
+	// LAB pager: begin
 	want := max((q.ActiveLen()+q.InactiveLen())/2, 1)
 	for look := q.ActiveLen(); q.InactiveLen() < want && look > 0; look-- {
 		q.Deactivate(q.ActiveFront())
 	}
+	// LAB pager: stub
+	// panic("lab pager: not implemented: SecondChance.Balance")
+	// LAB pager: end
 }
 
 // ScanOne reactivates the inactive front page if it was referenced, and
 // evicts it otherwise.
 func (SecondChance) ScanOne(q *PageQueues) bool {
+	// LAB pager: begin
 	p := q.InactiveFront()
 	if p == nil {
 		return false
@@ -122,4 +127,7 @@ func (SecondChance) ScanOne(q *PageQueues) bool {
 	}
 	q.Evict(p)
 	return true
+	// LAB pager: stub
+	// panic("lab pager: not implemented: SecondChance.ScanOne")
+	// LAB pager: end
 }

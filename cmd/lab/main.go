@@ -6,6 +6,7 @@
 //	lab grade NAME            grade the tree: PASS/FAIL per test, then score: N/M
 //	lab skeleton NAME DEST    write the student tree: the project, NAME's solution regions cut
 //	lab check                 check every solution region and the lab table
+//	lab unaffected NAME       the packages whose tests must still pass in NAME's skeleton
 //
 // The Makefile wraps them: make labs, make grade LAB=NAME,
 // make lab-skeleton LAB=NAME DEST=dir. lab grade exits 0 only for a full
@@ -15,6 +16,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -53,6 +55,16 @@ func run(args []string) error {
 			os.Exit(1)
 		}
 		return nil
+	case args[0] == "unaffected" && len(args) == 2:
+		if _, ok := lookupLab(args[1]); !ok {
+			return fmt.Errorf("no lab %q (make labs lists them)", args[1])
+		}
+		list, err := unaffected(root, args[1])
+		if err != nil {
+			return err
+		}
+		fmt.Println(strings.Join(list, "\n"))
+		return nil
 	case args[0] == "skeleton" && len(args) == 3:
 		l, ok := lookupLab(args[1])
 		if !ok {
@@ -68,5 +80,5 @@ func run(args []string) error {
 }
 
 func usage() error {
-	return fmt.Errorf("usage: lab list | lab grade NAME | lab skeleton NAME DEST | lab check")
+	return fmt.Errorf("usage: lab list | lab grade NAME | lab skeleton NAME DEST | lab check | lab unaffected NAME")
 }

@@ -50,6 +50,7 @@ func (p *Pager) checkOffset(offset uint64) error {
 // an *IOError, which the vm reports to the faulting access as
 // KERN_MEMORY_ERROR.
 func (p *Pager) DataRequest(offset uint64, dst *[PageSize]byte) error {
+	// LAB pager: begin
 	dp := p.dp
 	dp.mu.Lock()
 	defer dp.mu.Unlock()
@@ -67,6 +68,9 @@ func (p *Pager) DataRequest(offset uint64, dst *[PageSize]byte) error {
 	}
 	dp.stats.Reads++
 	return nil
+	// LAB pager: stub
+	// panic("lab pager: not implemented: defpager Pager.DataRequest")
+	// LAB pager: end
 }
 
 // maxWriteTries bounds the slots one DataReturn tries: a write that fails
@@ -82,6 +86,7 @@ const maxWriteTries = 4
 // vm keeps the page resident and dirty, and the data the Pager held before
 // (if any) stays mapped: the resident page supersedes it.
 func (p *Pager) DataReturn(offset uint64, src *[PageSize]byte) error {
+	// LAB pager: begin
 	dp := p.dp
 	dp.mu.Lock()
 	defer dp.mu.Unlock()
@@ -112,6 +117,9 @@ func (p *Pager) DataReturn(offset uint64, src *[PageSize]byte) error {
 			return err
 		}
 	}
+	// LAB pager: stub
+	// panic("lab pager: not implemented: defpager Pager.DataReturn")
+	// LAB pager: end
 }
 
 // place records that offset's data is now in slot s, freeing the slot it
