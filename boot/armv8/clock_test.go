@@ -1,4 +1,4 @@
-package virt
+package armv8
 
 import "testing"
 

@@ -1,17 +1,49 @@
-package virt
+package armv8
+
+import "fmt"
+
+// PAddr is a physical address.
+type PAddr uint64
 
 // The boot identity map: built in Hwinit0 so that Go code runs with the
 // MMU on (with the MMU off every data access is Device-nGnRnE and Go's
 // unaligned loads would fault, Arm ARM chapter D8, "The effects of
-// disabling an address translation stage"). The kernel's own tables (pmap/arm64) replace
-// it; until then it maps, at level 1 of a 4 KiB-granule, 39-bit table:
+// disabling an address translation stage"). The kernel's own tables
+// (pmap/arm64) replace it; until then it maps, at level 1 of a 4 KiB-granule,
+// 39-bit table:
 //
-//	[0, 2 MiB)          invalid: a nil dereference faults
-//	[2 MiB, 1 GiB)      Device-nGnRnE, 2 MiB blocks (flash, GIC, UART, ...)
-//	[1 GiB, 256 GiB)    Normal write-back, 1 GiB blocks (QEMU's RAM window)
-//	[256 GiB, 512 GiB)  invalid (QEMU's high PCIe and redistributor windows)
+//	[0, 2 MiB)             invalid: a nil dereference faults
+//	[2 MiB, 1 GiB)         Device-nGnRnE, 2 MiB blocks (GIC, UART, ...)
+//	[1 GiB, RAMEnd)        Normal write-back, 1 GiB blocks (the board's RAM)
+//	[RAMEnd, 512 GiB)      invalid
 //
-// VAs at or above 2^39 are outside TTBR0's range and fault at level 0.
+// VAs at or above 2^39 are outside TTBR0's range and fault at level 0. Both
+// boards fit this shape: QEMU virt and the i.MX 8M Plus have their devices
+// in the first GiB and RAM from 1 GiB on (docs/boot-arm64.md).
+
+// BootMap is what a board tells Hwinit0 about its address space: RAM (or
+// the window RAM may occupy) is [RAMStart, RAMEnd); everything from 2 MiB
+// to 1 GiB is devices.
+type BootMap struct {
+	RAMStart, RAMEnd PAddr
+}
+
+// Check reports a map the boot tables cannot express: RAM must start at
+// 1 GiB and end on a GiB boundary at most 512 GiB. Each board's host tests
+// check its map; Hwinit0 can only panic.
+func (m BootMap) Check() error {
+	if !m.valid() {
+		return fmt.Errorf("armv8: boot map RAM [%#x, %#x): want RAM from 1 GiB to a GiB boundary at most 512 GiB", m.RAMStart, m.RAMEnd)
+	}
+	return nil
+}
+
+func (m BootMap) valid() bool {
+	const gib = 1 << l1BlockShift
+	return m.RAMStart == gib && m.RAMEnd > m.RAMStart && m.RAMEnd%gib == 0 && m.RAMEnd <= entriesPerTable*gib
+}
+
+const pageSize = 4096
 
 // Stage 1 descriptor fields, VMSAv8-64 4 KiB granule (Arm ARM chapter D8,
 // "Translation table descriptor formats").
@@ -70,17 +102,20 @@ const (
 	normalBlock = descValid | attrNormal<<descAttrIdx | descSHInner | descAF | descUXN
 )
 
-// fillBootTables writes the boot map into l1 and l2 (each one table of
+// fillBootTables writes the boot map m into l1 and l2 (each one table of
 // entriesPerTable descriptors); l2PA is the physical address of l2.
-func fillBootTables(l1, l2 []uint64, l2PA uint64) {
+func fillBootTables(m BootMap, l1, l2 []uint64, l2PA uint64) {
 	if len(l1) != entriesPerTable || len(l2) != entriesPerTable || l2PA&^descAddrMask != 0 {
-		panic("virt.fillBootTables: tables must be one 4 KiB-aligned page each")
+		panic("armv8.fillBootTables: tables must be one 4 KiB-aligned page each")
+	}
+	if !m.valid() {
+		panic("armv8.fillBootTables: RAM must span whole GiBs from 1 GiB (BootMap.Check)")
 	}
 	for i := range l1 {
 		l1[i] = 0
 	}
 	l1[0] = l2PA&descAddrMask | descValid | descTable
-	for i := uint64(RAMBase >> l1BlockShift); i < uint64(RAMLimit>>l1BlockShift); i++ {
+	for i := uint64(m.RAMStart >> l1BlockShift); i < uint64(m.RAMEnd>>l1BlockShift); i++ {
 		l1[i] = i<<l1BlockShift | normalBlock
 	}
 	l2[0] = 0

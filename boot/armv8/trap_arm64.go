@@ -1,9 +1,10 @@
 //go:build tamago
 
-package virt
+package armv8
 
 import (
 	"runtime"
+	"runtime/goos"
 	_ "unsafe" // go:linkname
 
 	"golang.org/x/arch/arm64/arm64asm"
@@ -52,7 +53,7 @@ const (
 )
 
 // vectors is the exception vector table, defined in vectors_arm64.s; its
-// address goes to VBAR_EL1 in cpuinit. It is never called.
+// address goes to VBAR_EL1 in Entry. It is never called.
 func vectors()
 
 // trapCommon is the shared entry path of the vectors (vectors_arm64.s).
@@ -96,7 +97,7 @@ func reportTrap() {
 	printInstruction(f.ELR, esr)
 	printRegisters(&f)
 	printBacktrace(&f)
-	failWith(exitException)
+	FailWith(exitException)
 }
 
 // printRegisters prints x0..x30 and SP, two per line.
@@ -197,9 +198,11 @@ func printBacktrace(f *trapFrame) {
 }
 
 // fpPlausible reports whether fp can be a frame pointer of the stack at
-// sp: 8-byte aligned, at or above sp and inside the Go heap window.
+// sp: 8-byte aligned, at or above sp and inside the Go heap window (the
+// board's runtime/goos.RamStart and RamSize).
 func fpPlausible(fp, sp uint64) bool {
-	return fp%8 == 0 && fp >= sp-trapGap && fp >= uint64(HeapBase) && fp+16 <= uint64(HeapBase+HeapSize)
+	start, size := uint64(goos.RamStart), uint64(goos.RamSize)
+	return fp%8 == 0 && fp >= sp-trapGap && fp >= start && fp+16 <= start+size
 }
 
 func inText(pc uint64) bool {
@@ -244,7 +247,8 @@ func describeSPSR(spsr uint64) string {
 // rawTrap reports an exception that trapReport cannot: nested in a
 // report, before the runtime started, or from a lower EL. It runs on
 // trapStack, with whatever the interrupted code left in the g register, so
-// it writes to the UART itself and calls nothing that checks the stack.
+// it writes through the board's console hook (runtime/goos.Printk, which is
+// nosplit) and calls nothing that checks the stack.
 //
 //go:nosplit
 func rawTrap() {
@@ -268,16 +272,16 @@ func rawTrap() {
 //go:nosplit
 func rawString(s string) {
 	for i := 0; i < len(s); i++ {
-		console.Tx(s[i])
+		goos.Printk(s[i])
 	}
 }
 
 //go:nosplit
 func rawHex(v uint64) {
 	const digits = "0123456789abcdef"
-	console.Tx('0')
-	console.Tx('x')
+	goos.Printk('0')
+	goos.Printk('x')
 	for shift := 60; shift >= 0; shift -= 4 {
-		console.Tx(digits[(v>>uint(shift))&0xf])
+		goos.Printk(digits[(v>>uint(shift))&0xf])
 	}
 }

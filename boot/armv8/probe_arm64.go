@@ -1,6 +1,6 @@
 //go:build tamago
 
-package virt
+package armv8
 
 import cpu "github.com/tamach/tamach/cpu/arm64"
 

@@ -1,4 +1,4 @@
-package virt
+package armv8
 
 // countToNanos converts a count of a counter running at hz to nanoseconds.
 // Whole seconds and the remainder are scaled separately, so nothing

@@ -1,4 +1,4 @@
-package virt
+package armv8
 
 // ID_AA64ISAR0_EL1.RNDR, bits [63:60]: non-zero when FEAT_RNG is
 // implemented (Arm ARM D24.2 "ID_AA64ISAR0_EL1").

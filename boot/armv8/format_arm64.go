@@ -1,6 +1,6 @@
 //go:build tamago
 
-package virt
+package armv8
 
 // Number formatting for the trap report, which prints with the runtime's
 // print (no fmt: the report must work with the heap in any state it can).

@@ -7,14 +7,14 @@
 // The SYS_EXIT_EXTENDED parameter block: {reason, subcode}.
 GLOBL	semihostBlock<>(SB),NOPTR,$16
 
-// func psci(fn uint32, c conduit) int32
+// func psci(fn uint32, c Conduit) int32
 TEXT ·psci(SB),NOSPLIT,$0-12
 	MOVWU	fn+0(FP), R0
 	MOVBU	c+4(FP), R9
 	MOVD	$0, R1
 	MOVD	$0, R2
 	MOVD	$0, R3
-	CMP	$2, R9	// conduitSMC
+	CMP	$const_ConduitSMC, R9
 	BEQ	smc
 	HVC	$0
 	B	done
@@ -25,10 +25,11 @@ done:
 	RET
 
 // func semihostExit(code uint64)
+//
+// The HLT is the semihosting call; without semihosting it is undefined and
+// trapCommon resumes after it with semihostMissing set.
 TEXT ·semihostExit(SB),NOSPLIT,$0-8
 	MOVD	code+0(FP), R2
-	MOVD	$1, R3
-	MOVD	R3, ·haltAttempted(SB)
 	MOVD	$semihostBlock<>(SB), R1
 	MOVD	$ADP_STOPPED_APPLICATION_EXIT, R3
 	MOVD	R3, 0(R1)

@@ -1,6 +1,6 @@
 //go:build tamago
 
-package virt
+package armv8
 
 import (
 	"math"

@@ -91,10 +91,32 @@ spSaved:
 	MRS	FAR_EL1, R2
 	MOVD	R2, trapFrame_FAR(R0)
 
-	// Exception fixups (fixup_arm64.go): a data abort from EL1 at a
-	// registered PC resumes at its fixup, registers unchanged.
+	// A semihosting call that no one answers (power_arm64.go): HLT
+	// #0xF000 taken at EL1 as an undefined instruction resumes after the
+	// HLT with semihostMissing set, registers unchanged.
 	CMP	$8, R1
 	BGE	noFixup
+	AND	$3, R1, R2	// the entry's kind: 0 sync
+	CBNZ	R2, noFixup
+	MOVD	trapFrame_ESR(R0), R2
+	LSR	$26, R2, R2	// ESR_EL1.EC
+	AND	$0x3f, R2, R2
+	CMP	$EC_UNKNOWN, R2
+	BNE	noSemihost
+	MOVD	trapFrame_ELR(R0), R2
+	MOVWU	(R2), R3
+	MOVW	$SEMIHOST_HLT_INSN, R4
+	CMPW	R4, R3
+	BNE	noSemihost
+	ADD	$4, R2, R2
+	MSR	R2, ELR_EL1
+	MOVD	$1, R3
+	MOVD	R3, ·semihostMissing(SB)
+	B	resume
+
+noSemihost:
+	// Exception fixups (fixup_arm64.go): a data abort from EL1 at a
+	// registered PC resumes at its fixup, registers unchanged.
 	AND	$3, R1, R2	// the entry's kind: 0 sync
 	CBNZ	R2, noFixup
 	MOVD	trapFrame_ESR(R0), R2
@@ -116,6 +138,7 @@ fixupLoop:
 fixupFound:
 	MOVD	fixup_Resume(R3), R2
 	MSR	R2, ELR_EL1
+resume:
 	MOVD	(1*8)(R0), R1
 	MOVD	(2*8)(R0), R2
 	MOVD	(3*8)(R0), R3

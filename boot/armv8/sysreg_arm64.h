@@ -76,7 +76,7 @@
 #define CPACR_FPEN	(3<<20)
 
 // CNTKCTL_EL1.EL0VCTEN: EL0 may read CNTVCT_EL0 and CNTFRQ_EL0 (Arm ARM
-// D24.2 "CNTKCTL_EL1"; DESIGN.md §3).
+// D24.2 "CNTKCTL_EL1"; docs/architecture.md §3).
 #define CNTKCTL_EL0VCTEN	(1<<1)
 
 // SCTLR_EL1 at reset of our EL1 (Arm ARM D24.2 "SCTLR_EL1"): MMU and data
@@ -96,9 +96,9 @@
 // GICv3 registers the EL3 path touches to hand every interrupt to the
 // Non-secure world (ARM IHI 0069G §12.9 GICD_IGROUPR<n> and GICD_CTLR in
 // its Secure view: ARE_S bit 4, ARE_NS bit 5, EnableGrp1NS bit 1; §12.11
-// GICR_IGROUPR0). Addresses are QEMU virt's (memmap.go).
-#define GICD_BASE	0x08000000
-#define GICR_SGI_BASE	(0x080A0000+0x10000)
+// GICR_IGROUPR0, in the SGI_base frame 64 KiB above RD_base, §12.10). The
+// board passes the addresses (entry_arm64.s).
+#define GICR_SGI_OFFSET	0x10000
 #define GICD_CTLR	0x0
 #define GICD_TYPER	0x4
 #define GICD_IGROUPR	0x80
@@ -119,7 +119,18 @@
 // started with -semihosting.
 #define SEMIHOST_SYS_EXIT_EXTENDED	0x20
 #define ADP_STOPPED_APPLICATION_EXIT	0x20026
-#define SEMIHOST_HLT	WORD	$0xd45e0000	// hlt #0xf000
+#define SEMIHOST_HLT_INSN	0xd45e0000	// hlt #0xf000 (Arm ARM C6.2 "HLT")
+#define SEMIHOST_HLT	WORD	$SEMIHOST_HLT_INSN
+// Without a debugger or emulator that answers semihosting, HLT is an
+// undefined instruction (halting not allowed: Arm ARM C6.2 "HLT", H2.4
+// "Halting allowed and halting prohibited"), taken with ESR_EL1.EC 0
+// ("Unknown reason", D24.2 "ESR_EL1"); trapCommon steps over it.
+#define EC_UNKNOWN	0
+
+// IC IALLU, which the Go assembler has no name for: SYS #0, C7, C5, #0, XZR
+// (Arm ARM C5.3 "IC IALLU", C6.2 "SYS": 0xd5080000 | op1<<16 | CRn<<12 |
+// CRm<<8 | op2<<5 | Rt).
+#define IC_IALLU	WORD	$0xd508751f
 
 // EL2 and EL3 registers the Go assembler has no names for, written from
 // X1 (or XZR) as "MSR <reg>, Xt" words: 0xd5100000 | o0<<19 | op1<<16 |

@@ -1,6 +1,6 @@
 //go:build tamago
 
-package virt
+package armv8
 
 import "fmt"
 
@@ -28,18 +28,18 @@ var (
 // AddFixup registers a fixup: a data abort at EL1 at pc resumes at resume.
 func AddFixup(pc, resume uint64) error {
 	if pc == 0 || resume == 0 {
-		return fmt.Errorf("virt: fixup %#x -> %#x: zero address", pc, resume)
+		return fmt.Errorf("armv8: fixup %#x -> %#x: zero address", pc, resume)
 	}
 	for i := uint64(0); i < fixupCount; i++ {
 		if fixups[i].PC == pc {
 			if fixups[i].Resume != resume {
-				return fmt.Errorf("virt: fixup for %#x already resumes at %#x", pc, fixups[i].Resume)
+				return fmt.Errorf("armv8: fixup for %#x already resumes at %#x", pc, fixups[i].Resume)
 			}
 			return nil
 		}
 	}
 	if fixupCount == maxFixups {
-		return fmt.Errorf("virt: exception fixup table full (%d entries)", maxFixups)
+		return fmt.Errorf("armv8: exception fixup table full (%d entries)", maxFixups)
 	}
 	fixups[fixupCount] = fixup{PC: pc, Resume: resume}
 	fixupCount++

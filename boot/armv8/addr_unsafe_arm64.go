@@ -1,11 +1,12 @@
 //go:build tamago
 
-package virt
+package armv8
 
 import "unsafe"
 
 // The board's few raw memory accesses. Physical addresses are identity
-// mapped (mmu.go), so a physical address is also a pointer.
+// mapped (mmu.go, then the kernel's own tables), so a physical address is
+// also a pointer.
 
 // physPointer turns an identity-mapped physical address into a pointer.
 func physPointer(pa uint64) unsafe.Pointer {
@@ -29,8 +30,9 @@ func peek64(addr uint64) uint64 {
 	return *(*uint64)(physPointer(addr))
 }
 
-// physBytes returns the n bytes of RAM at pa. Precondition: [pa, pa+n) is
-// RAM the Go heap does not own (the boot reserve).
-func physBytes(pa PAddr, n uint64) []byte {
+// PhysBytes returns the n bytes of RAM at pa, for a board reading what its
+// loader left in memory (a device tree, boot files). Precondition:
+// [pa, pa+n) is identity-mapped RAM the Go heap does not own.
+func PhysBytes(pa PAddr, n uint64) []byte {
 	return unsafe.Slice((*byte)(physPointer(uint64(pa))), n)
 }

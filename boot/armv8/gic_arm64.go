@@ -1,6 +1,6 @@
 //go:build tamago
 
-package virt
+package armv8
 
 import "fmt"
 
@@ -55,7 +55,7 @@ func iccInit(pmr uint64) uint64
 
 // Probe reads the architecture revision of the distributor.
 func (g *GIC) Probe() {
-	g.Version = int(mmioRead32(g.Dist+gicdPIDR2) >> pidr2ArchRevShift & pidr2ArchRevMask)
+	g.Version = int(Read32(g.Dist+gicdPIDR2) >> pidr2ArchRevShift & pidr2ArchRevMask)
 }
 
 // Init brings up the distributor (affinity routing, Group 1 enabled, every
@@ -65,27 +65,27 @@ func (g *GIC) Probe() {
 func (g *GIC) Init() error {
 	g.Probe()
 	if g.Version != 3 && g.Version != 4 {
-		return fmt.Errorf("virt: GIC architecture revision %d: this board drives GICv3 only (-M virt,gic-version=3)", g.Version)
+		return fmt.Errorf("armv8: GIC architecture revision %d: only GICv3 is driven (QEMU virt: -M virt,gic-version=3)", g.Version)
 	}
-	lines := mmioRead32(g.Dist+gicdTYPER)&gicdTYPERLines + 1
-	mmioWrite32(g.Dist+gicdCTLR, 0)
+	lines := Read32(g.Dist+gicdTYPER)&gicdTYPERLines + 1
+	Write32(g.Dist+gicdCTLR, 0)
 	if err := g.waitRWP(); err != nil {
 		return err
 	}
 	for n := PAddr(1); n < PAddr(lines); n++ {
-		mmioWrite32(g.Dist+gicdIGROUPR+4*n, gicAllGroup1)
-		mmioWrite32(g.Dist+gicdICENABLE+4*n, gicAllGroup1)
+		Write32(g.Dist+gicdIGROUPR+4*n, gicAllGroup1)
+		Write32(g.Dist+gicdICENABLE+4*n, gicAllGroup1)
 	}
-	mmioWrite32(g.Dist+gicdCTLR, gicdCTLRARE|gicdCTLREnableGrp1)
+	Write32(g.Dist+gicdCTLR, gicdCTLRARE|gicdCTLREnableGrp1)
 	if err := g.waitRWP(); err != nil {
 		return err
 	}
 	if err := g.wakeRedistributor(); err != nil {
 		return err
 	}
-	mmioWrite32(g.Redist+gicrIGROUPR0, gicAllGroup1)
+	Write32(g.Redist+gicrIGROUPR0, gicAllGroup1)
 	if sre := iccInit(gicPMRAll); sre&1 == 0 {
-		return fmt.Errorf("virt: ICC_SRE_EL1.SRE stays 0: no system-register GIC interface at EL1")
+		return fmt.Errorf("armv8: ICC_SRE_EL1.SRE stays 0: no system-register GIC interface at EL1")
 	}
 	g.Ready = true
 	return nil
@@ -94,39 +94,39 @@ func (g *GIC) Init() error {
 // waitRWP waits for GICD_CTLR.RWP to clear.
 func (g *GIC) waitRWP() error {
 	for i := 0; i < gicPollLimit; i++ {
-		if mmioRead32(g.Dist+gicdCTLR)&gicdCTLRRWP == 0 {
+		if Read32(g.Dist+gicdCTLR)&gicdCTLRRWP == 0 {
 			return nil
 		}
 	}
-	return fmt.Errorf("virt: GICD_CTLR.RWP stuck")
+	return fmt.Errorf("armv8: GICD_CTLR.RWP stuck")
 }
 
 // wakeRedistributor clears GICR_WAKER.ProcessorSleep and waits for
 // ChildrenAsleep to clear (IHI 0069G §12.11 GICR_WAKER).
 func (g *GIC) wakeRedistributor() error {
-	w := mmioRead32(g.Redist + gicrWAKER)
-	mmioWrite32(g.Redist+gicrWAKER, w&^gicrWAKERSleep)
+	w := Read32(g.Redist + gicrWAKER)
+	Write32(g.Redist+gicrWAKER, w&^gicrWAKERSleep)
 	for i := 0; i < gicPollLimit; i++ {
-		if mmioRead32(g.Redist+gicrWAKER)&gicrWAKERAsleep == 0 {
+		if Read32(g.Redist+gicrWAKER)&gicrWAKERAsleep == 0 {
 			return nil
 		}
 	}
-	return fmt.Errorf("virt: GICR_WAKER.ChildrenAsleep stuck")
+	return fmt.Errorf("armv8: GICR_WAKER.ChildrenAsleep stuck")
 }
 
 // EnablePPI enables private interrupt intid (16..31) of CPU 0 at the
 // default priority.
 func (g *GIC) EnablePPI(intid int) error {
 	if !g.Ready {
-		return fmt.Errorf("virt: GIC not initialised")
+		return fmt.Errorf("armv8: GIC not initialised")
 	}
-	if intid < firstPPI || intid >= firstSPI {
-		return fmt.Errorf("virt: INTID %d is not a PPI", intid)
+	if intid < FirstPPI || intid >= FirstSPI {
+		return fmt.Errorf("armv8: INTID %d is not a PPI", intid)
 	}
 	prio := g.Redist + gicrIPRIORITYR + PAddr(intid&^3)
 	shift := uint(intid&3) * 8
-	v := mmioRead32(prio)
-	mmioWrite32(prio, v&^(0xff<<shift)|gicPriorityDefault<<shift)
-	mmioWrite32(g.Redist+gicrISENABLER0, 1<<uint(intid))
+	v := Read32(prio)
+	Write32(prio, v&^(0xff<<shift)|gicPriorityDefault<<shift)
+	Write32(g.Redist+gicrISENABLER0, 1<<uint(intid))
 	return nil
 }
