@@ -23,9 +23,12 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # LDFLAGS_<board>) and boot/<board>/qemu.mk (QEMU_<board>,
 # QEMU_FLAGS_<board>, QEMU_MACHINE_<board>, how disks and host files reach
 # it).
-BOARDS              := microvm virt
+BOARDS              := microvm virt imx8mpevk
 DEFAULT_BOARD_amd64 := microvm
 DEFAULT_BOARD_arm64 := virt
+
+# Host tools (cmd/), built once into build/tools/.
+TOOLS := build/tools
 
 include $(foreach b,$(BOARDS),boot/$(b)/build.mk)
 
@@ -64,9 +67,6 @@ TAMAGO_GOROOT  := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tamago-go/tamago-go$(TA
 # host go command refuses GOOS=tamago before it would start the tool.
 TAMAGO     := $(shell $(GO) tool -n tamago 2>/dev/null)
 TAMAGO_ENV := GOOS=tamago GOARCH=$(ARCH) GOOSPKG=github.com/usbarmory/tamago GOTOOLCHAIN=local
-
-# Host tools (cmd/), built once into build/tools/.
-TOOLS := build/tools
 
 # QEMU invocation of each board, and how a disk is attached to it:
 # $(call qemu_disk,FILE,ROLE,MODE) with ROLE programs, disk0 or swap0 and

@@ -27,8 +27,11 @@ func checkTimer() (string, error) {
 	if counterHz == 0 {
 		return "", fmt.Errorf("CNTFRQ_EL0 is 0")
 	}
+	// Wait for nanotime itself to move: at a low counter frequency (the
+	// i.MX 8M Plus counts at 8 MHz, 125 ns a count) the counter may tick
+	// between the two first reads, leaving nothing for the second pair.
 	c0, t0 := cpu.ReadCNTVCT(), nanotime()
-	for i := 0; i < 1000 && cpu.ReadCNTVCT() == c0; i++ {
+	for i := 0; i < 1_000_000 && nanotime() == t0; i++ {
 	}
 	c1, t1 := cpu.ReadCNTVCT(), nanotime()
 	if c1 <= c0 || t1 <= t0 {
