@@ -24,7 +24,9 @@ var Board = boot.Board{
 	Fail:     armv8.Fail,
 	Nanotime: armv8.Nanotime,
 	Info:     info,
-	Checks:   armv8.Checks("imx8mpevk"),
+	Disks:    sd.List,
+	Checks: append(armv8.Checks("imx8mpevk"),
+		boot.Check{Name: "sd", Run: sd.Check}),
 }
 
 // The boot files (boot/bootfiles) found at BootFilesBase in Hwinit1.
