@@ -17,14 +17,15 @@ import (
 
 // The board's disks: the SD cards in uSDHC2 (the EVK's microSD slot) and
 // uSDHC3 (where the EVK has its eMMC; under QEMU another SD card), driven
-// by boot/usdhc, and of each card only the parts boot/parts offers: a tar
+// by boot/usdhc (pages moved by ADMA2, dma_arm64.go), and of each card
+// only the parts boot/parts offers: a tar
 // archive (the program disk, read-only), tamach swap (a labelled area, or
 // a blank one labelled now), looked for on the whole card and in its MBR
 // partitions. uSDHC1 (the EVK's M.2 Wi-Fi) is not probed. Probed on the
 // first call of Board.Disks or of the "sd" self-check.
 var sd = sdDisks{hosts: []*usdhc.Host{
-	{Slot: "usdhc2", Regs: mmio(USDHC2Base), Nanotime: armv8.Nanotime},
-	{Slot: "usdhc3", Regs: mmio(USDHC3Base), Nanotime: armv8.Nanotime},
+	{Slot: "usdhc2", Regs: mmio(USDHC2Base), Nanotime: armv8.Nanotime, DMA: sdDMA{}},
+	{Slot: "usdhc3", Regs: mmio(USDHC3Base), Nanotime: armv8.Nanotime, DMA: sdDMA{}},
 }}
 
 // mmio reaches a uSDHC's registers at a base address (usdhc.Regs).

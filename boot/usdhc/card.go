@@ -75,7 +75,8 @@ func (h *Host) checkPage(n uint64) error {
 	return nil
 }
 
-// transfer moves one page at block lba by PIO (Host Controller spec §3.7.2
+// transfer moves one page at block lba, by DMA when it can (dma.go), else
+// by PIO (Host Controller spec §3.7.2
 // "Transaction Control with Data Transfer Using DAT Line", "not using
 // DMA"): BLK_ATT and MIX_CTRL set the transfer up, the command starts it,
 // and every buffer-ready event (BRR or BWR, one per block at a 128-word
@@ -88,6 +89,9 @@ func (h *Host) transfer(index uint32, lba uint64, p *[PageSize]byte, read bool) 
 	}
 	if arg > 0xffff_ffff {
 		return fmt.Errorf("%s: address %#x beyond 32 bits", h.Slot, arg)
+	}
+	if h.dmaUsable(p) {
+		return h.transferDMA(index, lba, arg, p, read)
 	}
 	h.Regs.Write32(regBlkAtt, blocksPerPage<<16|BlockSize)
 	mix := h.Regs.Read32(regMixCtrl)&^mixXfer | mixBCEN | mixMSBSEL | mixAC12EN

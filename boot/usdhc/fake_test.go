@@ -45,6 +45,50 @@ type fakeHost struct {
 	xferActive bool
 	cmds       []uint32 // command indexes, in order
 	now        int64
+	mem        *fakeDMA // the memory ADMA reads descriptors and data from
+}
+
+// fakeDMA is memory for the model's ADMA engine: buffers the driver
+// asked addresses for, at made-up addresses (64-byte aligned, below 4 GiB
+// unless high is set).
+type fakeDMA struct {
+	bufs            map[*byte][]byte
+	addrs           map[*byte]uint64
+	next            uint64
+	high            bool
+	cleans, flushes int
+}
+
+func newFakeDMA() *fakeDMA {
+	return &fakeDMA{bufs: map[*byte][]byte{}, addrs: map[*byte]uint64{}, next: 0x4000_0000}
+}
+
+func (m *fakeDMA) Addr(b []byte) uint64 {
+	k := &b[0]
+	if a, ok := m.addrs[k]; ok {
+		return a
+	}
+	a := m.next
+	if m.high {
+		a += 1 << 32
+	}
+	m.next += 0x10000
+	m.addrs[k], m.bufs[k] = a, b
+	return a
+}
+
+func (m *fakeDMA) LineSize() uint64         { return 64 }
+func (m *fakeDMA) Clean(b []byte)           { m.cleans++ }
+func (m *fakeDMA) CleanInvalidate(b []byte) { m.flushes++ }
+
+// at returns the n bytes at address a, from the buffer registered there.
+func (m *fakeDMA) at(a, n uint64) []byte {
+	for k, base := range m.addrs {
+		if b := m.bufs[k]; a >= base && a+n <= base+uint64(len(b)) {
+			return b[a-base : a-base+n]
+		}
+	}
+	return nil
 }
 
 func newFake(c *fakeCard) *fakeHost {
@@ -187,6 +231,10 @@ func (f *fakeHost) command(index, arg, xfr uint32) {
 		}
 		f.xferRead, f.xferAddr, f.xferLeft, f.word, f.xferActive = index == 18, addr, int(f.regs[regBlkAtt]>>16)-1, 0, true
 		f.respond(status(fTran, false))
+		if mix&mixDMAEN != 0 {
+			f.adma()
+			return
+		}
 		if f.xferRead {
 			f.st |= intBRR
 		} else {
@@ -216,6 +264,41 @@ func (f *fakeHost) writePort(v uint32) {
 	d := f.card.data[at:]
 	d[0], d[1], d[2], d[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
 	f.advance()
+}
+
+// adma runs the transfer from the ADMA2 descriptor at ADMA_SYS_ADDR: one
+// Valid|End|Tran descriptor covering the whole transfer.
+func (f *fakeHost) adma() {
+	f.xferActive = false
+	bad := func() { f.st |= intDMAE; f.regs[regADMAErr] = 1 }
+	if f.mem == nil || f.regs[regProtCtrl]&protDMASEL != protADMA2 {
+		bad()
+		return
+	}
+	d := f.mem.at(uint64(f.regs[regADMAAddr]), 8)
+	if d == nil {
+		bad()
+		return
+	}
+	desc := uint64(d[0]) | uint64(d[1])<<8 | uint64(d[2])<<16 | uint64(d[3])<<24 |
+		uint64(d[4])<<32 | uint64(d[5])<<40 | uint64(d[6])<<48 | uint64(d[7])<<56
+	n := uint64(f.regs[regBlkAtt]>>16) * BlockSize
+	if desc&0x3f != admaValid|admaEnd|admaTran || desc>>16&0xffff != n {
+		bad()
+		return
+	}
+	buf := f.mem.at(desc>>32, n)
+	if buf == nil {
+		bad()
+		return
+	}
+	if f.xferRead {
+		copy(buf, f.card.data[f.xferAddr:])
+	} else {
+		copy(f.card.data[f.xferAddr:], buf)
+	}
+	f.card.stopped++
+	f.st |= intTC
 }
 
 // advance moves one word on; at the end of a block the next block is ready,

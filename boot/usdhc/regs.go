@@ -22,6 +22,8 @@ const (
 	regIntSigEn   = 0x38 // INT_SIGNAL_EN: which raise the interrupt line
 	regWtmkLvl    = 0x44 // WTMK_LVL: PIO read/write watermarks, in words
 	regMixCtrl    = 0x48 // MIX_CTRL: the transfer mode
+	regADMAErr    = 0x54 // ADMA_ERR_STATUS: what the ADMA engine tripped on
+	regADMAAddr   = 0x58 // ADMA_SYS_ADDR: the ADMA2 descriptor table
 	regVendorSpec = 0xc0 // VEND_SPEC: vendor specific (I/O voltage select, clock gating)
 )
 
@@ -55,6 +57,7 @@ const (
 	protEMODE    = 0b11 << 4 // endian mode
 	protEMODELE  = 0b10 << 4 // little endian: byte 0 of the data in bits [7:0]
 	protDMASEL   = 0b11 << 8 // DMA select: 00 none (PIO)
+	protADMA2    = 0b10 << 8 // DMA select: ADMA2
 	protKeepMask = ^uint32(protDTWMask | protEMODE | protDMASEL)
 )
 
@@ -87,15 +90,17 @@ const (
 	intDCE   = 1 << 21 // data CRC error
 	intDEBE  = 1 << 22 // data end bit error
 	intAC12E = 1 << 24 // auto CMD12 error
+	intDMAE  = 1 << 28 // DMA (ADMA) error
 
 	intCmdErrors  = intCTOE | intCCE | intCEBE | intCIE
-	intDataErrors = intDTOE | intDCE | intDEBE | intAC12E
+	intDataErrors = intDTOE | intDCE | intDEBE | intAC12E | intDMAE
 	intAll        = intCC | intTC | intBWR | intBRR | intCmdErrors | intDataErrors
 )
 
 // MIX_CTRL bits ("Mixer Control": the Host Controller spec's Transfer
 // Mode register, §2.2.5, moved here on the uSDHC).
 const (
+	mixDMAEN  = 1 << 0 // DMA enable
 	mixBCEN   = 1 << 1 // block count enable
 	mixAC12EN = 1 << 2 // auto CMD12 after the last block
 	mixDTDSEL = 1 << 4 // data transfer direction: 1 read (card to host)
@@ -104,10 +109,23 @@ const (
 )
 
 // WTMK_LVL: the read watermark [7:0] and write watermark [23:16], in 32-bit
-// words. A whole block (128 words) per buffer-ready event.
+// words: a whole block (128 words) per buffer-ready event under PIO. The
+// DMA burst lengths (RD_BRST_LEN [12:8], WR_BRST_LEN [28:24]) are 16 words,
+// no more than the watermarks, as the register's description requires.
 const (
 	wtmkWords = BlockSize / 4
-	wtmkValue = wtmkWords<<16 | wtmkWords
+	wtmkBurst = 16
+	wtmkValue = wtmkBurst<<24 | wtmkWords<<16 | wtmkBurst<<8 | wtmkWords
+)
+
+// ADMA2 descriptor attributes (Host Controller spec §1.13.4, "32-bit
+// Address ADMA2 Descriptor"): Valid, End, and Act = Tran (transfer the
+// data at the descriptor's address); Length in bits [31:16], the address
+// in bits [63:32].
+const (
+	admaValid = 1 << 0
+	admaEnd   = 1 << 1
+	admaTran  = 0b10 << 4
 )
 
 // Clock dividers, for a 200 MHz uSDHC root clock (the EVK's U-Boot sets
