@@ -79,7 +79,9 @@ include boot/virtio/disk.mk
 
 QEMU := $(QEMU_$(BOARD))
 
-QEMU_ARGS := $(QEMU_FLAGS_$(BOARD)) -kernel $(ELF) $(QEMU_DISK_FLAGS)
+# How QEMU gets the kernel: -kernel ELF, unless the board says otherwise
+# (QEMU_KERNEL_<board>: the i.MX 8M Plus EVK's IMX_BIN=1).
+QEMU_ARGS := $(QEMU_FLAGS_$(BOARD)) $(or $(QEMU_KERNEL_$(BOARD)),-kernel $(ELF)) $(QEMU_DISK_FLAGS)
 ifneq ($(ICOUNT),)
 # One guest instruction per virtual nanosecond: deterministic counts.
 QEMU_ARGS += -icount shift=0,sleep=off

@@ -33,6 +33,9 @@ type Run struct {
 	Timeout time.Duration // the whole run, QEMU start to exit; 0 means DefaultTimeout
 	ICount  bool          // QEMU -icount shift=0,sleep=off
 	Make    []string      // extra make variables, e.g. "VIRT_EL=3"
+	// NoCmdline gives make no CMDLINE at all, so that make qemu's
+	// default applies (the word tasks) instead of an empty command line.
+	NoCmdline bool
 }
 
 // DefaultTimeout bounds a boot that sets no timeout of its own. TCG on a
@@ -243,7 +246,10 @@ func (r Run) start() (*Result, error) {
 		return nil, err
 	}
 	// Build has made the image; NOBUILD=1 boots it as it is.
-	args := []string{"-s", "--no-print-directory", "-C", root, "qemu", "NOBUILD=1", "BOARD=" + r.board(), "ARCH=", "CMDLINE=" + r.Cmdline}
+	args := []string{"-s", "--no-print-directory", "-C", root, "qemu", "NOBUILD=1", "BOARD=" + r.board(), "ARCH="}
+	if !r.NoCmdline {
+		args = append(args, "CMDLINE="+r.Cmdline)
+	}
 	if r.ICount {
 		args = append(args, "ICOUNT=1")
 	}

@@ -27,6 +27,7 @@ GOFLAGS_imx8mpevk := -tags '$(TAGS_imx8mpevk)' -ldflags '$(LDFLAGS_imx8mpevk)'
 #   build/imx8mpevk/tamach.elf     for bootelf (load it at 0x60000000)
 #   build/imx8mpevk/tamach.bin     for go: the memory image from 0x40200000,
 #                                  bss zeroed; mkimage prints the entry
+#   build/imx8mpevk/tamach.entry   that entry, for go and for IMX_BIN=1
 #   build/imx8mpevk/bootfiles.tar  the command line (default: tasks, as
 #                                  make qemu) and RUN's ELF, for 0x50000000
 #   build/arm64/programs.tar       the program disk, for an SD card or a
@@ -35,7 +36,7 @@ IMAGE_BOARDS += imx8mpevk
 
 .PHONY: image-imx8mpevk
 image-imx8mpevk: kernel $(TOOLS)/mkimage
-	$(TOOLS)/mkimage -elf $(ELF) -bin $(KBUILD)/tamach.bin
+	$(TOOLS)/mkimage -elf $(ELF) -bin $(KBUILD)/tamach.bin -entry $(KBUILD)/tamach.entry
 	$(TOOLS)/mkimage -bootfiles $(KBUILD)/bootfiles.tar -cmdline '$(KERNEL_CMDLINE)' $(if $(RUN_FILE),-run $(RUN_FILE))
 	@echo "image: $(ELF) (bootelf), $(KBUILD)/tamach.bin (go), $(KBUILD)/bootfiles.tar (cmdline \"$(KERNEL_CMDLINE)\": load at 0x50000000), $(PROGRAMS_TAR) (program disk); docs/boards.md"
 

@@ -34,3 +34,11 @@ $(IMX_SD_PROGRAMS): $(PROGRAMS)
 
 qemu qemu-gdb: $(IMX_SD_PROGRAMS)
 endif
+
+# IMX_BIN=1 boots the flat image (qemu.mk): make image first, unless
+# NOBUILD says the image is there.
+ifneq ($(IMX_BIN),)
+ifeq ($(NOBUILD),)
+qemu qemu-gdb: image-imx8mpevk
+endif
+endif

@@ -18,13 +18,18 @@
 #   serial port) is the console, on stdout.
 # -semihosting-config enable=on,target=native: Board.Fail, panics (status
 #   2), exception reports (status 3) and the EL3 power-off exit QEMU through
-#   semihosting SYS_EXIT_EXTENDED.
+#   semihosting SYS_EXIT_EXTENDED. IMX_SEMIHOSTING=off leaves it out, as on
+#   a board without a debugger: the kernel then resets the SoC through the
+#   watchdog, which (with -no-reboot) ends QEMU with status 0 whatever
+#   happened.
 # -nic user,model=imx.enet,restrict=on: the SoC always has ENET1; the kernel
 #   does not use it, and a restricted user-mode backend (no host access)
 #   only keeps QEMU from warning that the NIC has no peer.
 # -no-reboot: a reset (the watchdog fallback, when semihosting is off) ends
 #   QEMU instead of starting over.
-IMX_EL ?= 3
+imx_comma       := ,
+IMX_EL          ?= 3
+IMX_SEMIHOSTING ?= on
 IMX_EL_OPTS_3 :=
 IMX_EL_OPTS_2 := -global cortex-a53-arm-cpu.has_el3=off
 ifeq ($(filter $(IMX_EL),2 3),)
@@ -38,7 +43,7 @@ QEMU_DISK_imx8mpevk    := qemu_disk_imx8mpevk
 HOSTFILES_MK_imx8mpevk := boot/imx8mpevk/hostfiles.mk
 QEMU_FLAGS_imx8mpevk   := -machine imx8mp-evk -accel tcg -m 1G -smp 1 \
 	-nodefaults -display none -monitor none -serial stdio \
-	-semihosting-config enable=on,target=native -no-reboot \
+	$(if $(filter on,$(IMX_SEMIHOSTING)),-semihosting-config enable=on$(imx_comma)target=native) -no-reboot \
 	-nic user,model=imx.enet,restrict=on \
 	$(IMX_EL_OPTS_$(IMX_EL))
 
@@ -58,3 +63,15 @@ imx_sd_mode_ro        := $(imx_sd_comma)snapshot=on
 imx_sd_mode_snapshot  := $(imx_sd_comma)snapshot=on
 imx_sd_image = $(if $(filter programs,$2),$(KBUILD)/sd-programs-$(shell printf '%s' '$(abspath $1)' | cksum | cut -d' ' -f1).img,$1)
 qemu_disk_imx8mpevk = -drive file=$(call imx_sd_image,$1,$2),if=sd,bus=$(IMX_SD_INDEX_$2),id=sd-$2,format=raw$(imx_sd_mode_$3)
+
+# IMX_BIN=1 boots build/imx8mpevk/tamach.bin (make image) the way U-Boot's
+# go command does, without an ELF loader: QEMU's generic loader puts the
+# flat image at 0x40200000 and another sets CPU 0's PC to the entry that
+# make image wrote to tamach.entry (QEMU docs/system/generic-loader.rst,
+# "Setting a CPU's Program Counter"). With IMX_EL=2 the CPU starts at EL2,
+# as U-Boot leaves it.
+IMX_BIN ?=
+ifneq ($(IMX_BIN),)
+QEMU_KERNEL_imx8mpevk = -device loader,file=$(KBUILD)/tamach.bin,addr=0x40200000,force-raw=on \
+	-device loader,addr=$(shell cat $(KBUILD)/tamach.entry 2>/dev/null),cpu-num=0
+endif

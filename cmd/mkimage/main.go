@@ -34,17 +34,18 @@ import (
 func main() {
 	elfPath := flag.String("elf", "", "the kernel ELF to flatten (with -bin)")
 	binPath := flag.String("bin", "", "write the flat binary here")
+	entryPath := flag.String("entry", "", "with -bin: write the entry address (hex) here too")
 	bootPath := flag.String("bootfiles", "", "write a boot-files archive here")
 	cmdline := flag.String("cmdline", "", "the kernel command line (with -bootfiles)")
 	run := flag.String("run", "", "an ELF to pass as opt/tamach/run (with -bootfiles)")
 	flag.Parse()
 	if flag.NArg() != 0 || (*binPath == "") == (*bootPath == "") || (*binPath != "") != (*elfPath != "") {
-		fmt.Fprintln(os.Stderr, "usage: mkimage -elf tamach.elf -bin tamach.bin | mkimage -bootfiles out.tar [-cmdline words] [-run prog.elf]")
+		fmt.Fprintln(os.Stderr, "usage: mkimage -elf tamach.elf -bin tamach.bin [-entry tamach.entry] | mkimage -bootfiles out.tar [-cmdline words] [-run prog.elf]")
 		os.Exit(2)
 	}
 	var err error
 	if *binPath != "" {
-		err = writeBin(*elfPath, *binPath, os.Stdout)
+		err = writeBin(*elfPath, *binPath, *entryPath, os.Stdout)
 	} else {
 		err = writeBootFiles(*bootPath, *cmdline, *run)
 	}
@@ -104,8 +105,8 @@ func Flatten(f *elf.File) (*Image, error) {
 }
 
 // writeBin flattens the ELF at elfPath into binPath and reports where it
-// goes.
-func writeBin(elfPath, binPath string, out io.Writer) error {
+// goes; with entryPath, it also writes the entry there as a hex number.
+func writeBin(elfPath, binPath, entryPath string, out io.Writer) error {
 	f, err := elf.Open(elfPath)
 	if err != nil {
 		return err
@@ -117,6 +118,11 @@ func writeBin(elfPath, binPath string, out io.Writer) error {
 	}
 	if err := writeFile(binPath, img.Bytes); err != nil {
 		return err
+	}
+	if entryPath != "" {
+		if err := writeFile(entryPath, []byte(fmt.Sprintf("%#x\n", img.Entry))); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(out, "%s: %#x-%#x (%.1f MiB), entry %#x\n", binPath, img.Base, img.Base+uint64(len(img.Bytes)),
 		float64(len(img.Bytes))/(1<<20), img.Entry)

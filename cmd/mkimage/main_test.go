@@ -104,8 +104,9 @@ func TestFlatten(t *testing.T) {
 		segment{paddr: 0x4020_2000, memsz: 0x1000, data: data}, // listed first: Flatten sorts
 		segment{paddr: 0x4020_0000, memsz: 0x100, data: text})
 	bin := filepath.Join(t.TempDir(), "k.bin")
+	entry := filepath.Join(t.TempDir(), "k.entry")
 	var out bytes.Buffer
-	if err := writeBin(path, bin, &out); err != nil {
+	if err := writeBin(path, bin, entry, &out); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(bin)
@@ -118,6 +119,9 @@ func TestFlatten(t *testing.T) {
 	checkFlat(t, path, 0x4020_0000, b)
 	if !strings.Contains(out.String(), "load it at 0x40200000, then: go 0x40200080") {
 		t.Errorf("output %q does not say where to load and go", out.String())
+	}
+	if e, err := os.ReadFile(entry); err != nil || string(e) != "0x40200080\n" {
+		t.Errorf("entry file %q, %v", e, err)
 	}
 }
 
@@ -149,7 +153,7 @@ func TestFlattenKernel(t *testing.T) {
 	}
 	bin := filepath.Join(t.TempDir(), "tamach.bin")
 	var out bytes.Buffer
-	if err := writeBin(path, bin, &out); err != nil {
+	if err := writeBin(path, bin, "", &out); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(bin)
