@@ -127,7 +127,7 @@ func stdtestFiles(t *testing.T, arch string) (pkgs, files []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := makeVar(root, "print-stdtests", arch)
+	list, err := makeVar(root, "print-stdtests", DefaultBoard(arch))
 	if err != nil || list == "" {
 		t.Fatalf("cannot ask the Makefile for the standard library tests (make print-stdtests): %v", err)
 	}
