@@ -126,12 +126,14 @@ check-qemu:
 
 # make test: host tests of every package (the QEMU boot tests in qemu/ skip
 # with one line when QEMU, its machine or the TamaGo toolchain is missing),
-# and vet of the host and every board's GOOS=tamago build.
+# and vet of the host and every board's GOOS=tamago build. The boot tests of
+# three boards take about ten minutes on two cores, go test's default
+# timeout: -timeout gives them room on a loaded machine.
 test: deps-soft
 	@$(MAKE) --no-print-directory vet
 	@test -x $(TAMAGO_GOROOT)/bin/go || echo "skip: QEMU boot tests (qemu/): the TamaGo toolchain is missing from $(TAMAGO_GOROOT) (README.md, Prerequisites)"
 	@for q in $(sort $(foreach b,$(BOARDS),$(QEMU_$(b)))); do command -v $$q >/dev/null || echo "skip: QEMU boot tests (qemu/): $$q is missing: run 'sudo scripts/deps.sh qemu'"; done
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 45m ./...
 
 # deps-soft installs what it can and reports the rest in one line each;
 # make test then skips what needs it.

@@ -17,7 +17,7 @@ import (
 // Boot tests of the NXP i.MX 8M Plus EVK board (boot/imx8mpevk) under
 // QEMU's imx8mp-evk machine (QEMU 9.2 or later; each test skips with one
 // line where the machine is missing). The same kernel and tasks as on
-// virt: the tests check what the board adds (UART1, the boot-files archive
+// virt: the tests check what the board adds (UART2, the boot-files archive
 // instead of fw_cfg, SD cards instead of virtio, power-off by PSCI,
 // semihosting or the watchdog, the flat image of make image) and that the
 // common boot, tasks, faults and paging behave as on virt.
@@ -37,7 +37,7 @@ var imxBoardLines = []string{
 	`^board: timer: generic timer, CNTVCT_EL0 at 8000000 Hz`,
 	`^board: gic: GICv3 \(GICD_PIDR2.ArchRev\), distributor 0x38800000, redistributor 0x38880000`,
 	`^board: power: off via semihosting SYS_EXIT_EXTENDED; .*without semihosting: watchdog reset \(WDOG1\)$`,
-	`^board: console: UART1 at 0x30860000`,
+	`^board: console: UART2 at 0x30890000`,
 	`^board: boot files at 0x50000000: \d+ bytes, \[opt/tamach/cmdline\]$`,
 }
 

@@ -10,9 +10,10 @@
 // arm64 board shares (drop to EL1, vectors and exception reports, GICv3,
 // timer, random source, power-off). Importing it (cmd/tamach builds it
 // with the build tag imx8mpevk) links the runtime hooks the board supplies
-// itself: cpuinit (the GIC addresses, then armv8.Entry), Hwinit0 (UART1,
+// itself: cpuinit (the GIC addresses, then armv8.Entry), Hwinit0 (UART2,
 // then the boot identity map of the RAM plan), Hwinit1 (watchdogs, GIC,
-// memory plan, boot files), Printk (UART1) and the Go heap window. It does
+// memory plan, boot files), Printk (UART2, the EVK's console) and the Go
+// heap window. It does
 // not import TamaGo's board/nxp/imx8mpevk or soc/nxp/imx8mp, whose runtime
 // hooks (Hwinit1, Nanotime, InitRNG, RamStart...) would clash with these.
 //

@@ -10,7 +10,7 @@ import (
 
 // hwinit0 is runtime/goos.Hwinit0, the first Go code (boot stack, no
 // heap): the console first, so that everything the runtime prints from
-// here on reaches UART1, then the shared arm64 part with the board's RAM
+// here on reaches UART2, then the shared arm64 part with the board's RAM
 // plan for the boot identity map.
 //
 //go:linkname hwinit0 runtime/goos.Hwinit0

@@ -19,12 +19,12 @@ type PAddr = armv8.PAddr
 const (
 	AIPS1Base  PAddr = 0x3000_0000 // AIPS-1: GPIO1-5, WDOG1-3, IOMUXC, OCOTP, CCM, SRC, GPC, SNVS
 	AIPS2Base  PAddr = 0x3040_0000 // AIPS-2: PWM, GPT, system counter
-	AIPS3Base  PAddr = 0x3080_0000 // AIPS-3: ECSPI, UART1-4, I2C, uSDHC1-3, ENET1
+	AIPS3Base  PAddr = 0x3080_0000 // AIPS-3: ECSPI, UART1-3, I2C, uSDHC1-3, ENET1
 	AIPSSize         = 0x0040_0000
 	WDOG1Base  PAddr = 0x3028_0000 // watchdog 1 (AIPS-1)
 	WDOG2Base  PAddr = 0x3029_0000
 	WDOG3Base  PAddr = 0x302A_0000
-	UART1Base  PAddr = 0x3086_0000 // UART1: the EVK's debug console (AIPS-3)
+	UART2Base  PAddr = 0x3089_0000 // UART2: the EVK's debug console (AIPS-3)
 	USDHC1Base PAddr = 0x30B4_0000 // uSDHC1: the EVK's M.2 Wi-Fi slot (not probed)
 	USDHC2Base PAddr = 0x30B5_0000 // uSDHC2: the EVK's microSD slot
 	USDHC3Base PAddr = 0x30B6_0000 // uSDHC3: the EVK's eMMC

@@ -14,8 +14,9 @@
 # -accel tcg: TCG, as on every board.
 # -m 1G: the board's fixed RAM plan uses 1 GiB from 0x40000000
 #   (memmap.go); the machine accepts up to 8G.
-# -nodefaults -display none -monitor none -serial stdio: UART1 (the first
-#   serial port) is the console, on stdout.
+# -nodefaults -display none -monitor none -serial null -serial stdio: UART2
+#   (QEMU's second serial port; the EVK's console) is the console, on
+#   stdout, as in QEMU's docs/system/arm/imx8mp-evk.rst. UART1 goes nowhere.
 # -semihosting-config enable=on,target=native: Board.Fail, panics (status
 #   2), exception reports (status 3) and the EL3 power-off exit QEMU through
 #   semihosting SYS_EXIT_EXTENDED. IMX_SEMIHOSTING=off leaves it out, as on
@@ -42,7 +43,7 @@ QEMU_SINCE_imx8mpevk   := 9.2
 QEMU_DISK_imx8mpevk    := qemu_disk_imx8mpevk
 HOSTFILES_MK_imx8mpevk := boot/imx8mpevk/hostfiles.mk
 QEMU_FLAGS_imx8mpevk   := -machine imx8mp-evk -accel tcg -m 1G -smp 1 \
-	-nodefaults -display none -monitor none -serial stdio \
+	-nodefaults -display none -monitor none -serial null -serial stdio \
 	$(if $(filter on,$(IMX_SEMIHOSTING)),-semihosting-config enable=on$(imx_comma)target=native) -no-reboot \
 	-nic user,model=imx.enet,restrict=on \
 	$(IMX_EL_OPTS_$(IMX_EL))

@@ -7,7 +7,7 @@ import "github.com/tamach/tamach/boot/armv8"
 // The i.MX UART (IMX8MPRM, chapter "Universal Asynchronous
 // Receiver/Transmitter (UART)", section "UART Memory Map/Register
 // Definition"; the same block as on earlier i.MX parts). The EVK's debug
-// console is UART1 on its micro-USB debug port, 115200 8N1.
+// console is UART2 on its micro-USB debug port, 115200 8N1.
 const (
 	uartUTXD = 0x40 // transmitter register
 	uartUCR1 = 0x80 // control register 1
@@ -30,7 +30,7 @@ const (
 	ufcrRXTL      = 1 << 0  // UFCR: receiver FIFO trigger level
 	utsTXFULL     = 1 << 4  // UTS: transmit FIFO full
 
-	// uartRefHz is the UART module clock after reset: UART1_CLK_ROOT
+	// uartRefHz is the UART module clock after reset: UART2_CLK_ROOT
 	// from the 24 MHz oscillator (IMX8MPRM, chapter "Clock Control Module
 	// (CCM)", clock root table), divided by 1 (UFCR.RFDIV = 0b101).
 	uartRefHz = 24_000_000
@@ -91,5 +91,5 @@ func (u *UART) Describe() string {
 	if u.kept {
 		how = "found enabled (U-Boot, or QEMU's reset state), kept as it was"
 	}
-	return "console: UART1 at " + hexAddr(uint64(u.Base)) + ", " + how
+	return "console: UART2 at " + hexAddr(uint64(u.Base)) + ", " + how
 }

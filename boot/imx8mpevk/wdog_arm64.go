@@ -11,7 +11,8 @@ const (
 	wdogWMCR = 0x8 // miscellaneous control register
 
 	wcrWDE  = 1 << 2 // WDOG enable
-	wcrSRS  = 1 << 4 // software reset signal, active low
+	wcrWDT  = 1 << 3 // assert WDOG_B on a time-out too
+	wcrSRS  = 1 << 4 // software reset signal, active low (1: not asserted)
 	wcrWDA  = 1 << 5 // WDOG_B assertion, active low
 	wmcrPDE = 1 << 0 // power-down counter enable
 )
@@ -30,18 +31,21 @@ func stopPowerDownCounters() {
 	}
 }
 
-// watchdogReset resets the SoC through WDOG1: WCR with WDE set, WT = 0
-// (the shortest timeout, 0.5 s, as a backstop) and SRS = 0, which asserts
-// the software reset at once; WDA = 1 keeps the external WDOG_B pin quiet
-// (section "Watchdog Control Register (WDOG_WCR)"). The write is repeated:
-// on earlier i.MX parts a single SRS write can be lost (NXP erratum
+// watchdogReset resets the board through WDOG1 (section "Watchdog Control
+// Register (WDOG_WCR)"): WDA = 0 asserts the WDOG_B pin at once, which the
+// EVK wires to its PMIC's reset (Linux imx8mp-evk.dts: wdog1
+// fsl,ext-reset-output, as Linux's imx2_wdt restarts the board); SRS = 1
+// leaves the internal software reset alone; WDE with WT = 0 and WDT also
+// time the watchdog out after 0.5 s, resetting the SoC and asserting
+// WDOG_B again should the first assertion not take. The write is
+// repeated: on earlier i.MX parts a single write can be lost (NXP erratum
 // ERR004346, which Linux's and U-Boot's i.MX watchdog drivers work around
-// the same way). QEMU's imx2.wdt resets the machine on this write (QEMU
-// hw/watchdog/wdt_imx2.c), which with -no-reboot ends QEMU. It does not
-// return.
+// the same way). QEMU's imx2.wdt resets the machine on this write (an
+// enabled watchdog with WT = 0, QEMU hw/watchdog/wdt_imx2.c), which with
+// -no-reboot ends QEMU. It does not return.
 func watchdogReset() {
 	for i := 0; i < 2; i++ {
-		armv8.Write16(WDOG1Base+wdogWCR, wcrWDE|wcrWDA)
+		armv8.Write16(WDOG1Base+wdogWCR, wcrWDE|wcrWDT|wcrSRS)
 	}
 	for {
 	}

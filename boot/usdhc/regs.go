@@ -128,12 +128,15 @@ const (
 	admaTran  = 0b10 << 4
 )
 
-// Clock dividers, for a 200 MHz uSDHC root clock (the EVK's U-Boot sets
-// USDHC2/3_CLK_ROOT so; IMX8MPRM chapter "Clock Control Module (CCM)").
-// The card runs at most 400 kHz while it is identified and at most
-// 25 MHz in Default Speed (SD Physical Layer Simplified Specification
-// v9.00, §4.2 "Card Identification Mode", §6.6.6 "Bus Timing").
+// Clock dividers. The card may run at most 400 kHz while it is identified
+// and at most 25 MHz in Default Speed (SD Physical Layer Simplified
+// Specification v9.00, §4.2 "Card Identification Mode", §6.6.6 "Bus
+// Timing"). The driver leaves the uSDHC root clock (USDHCn_CLK_ROOT,
+// IMX8MPRM chapter "Clock Control Module (CCM)") as the boot loader set it
+// and divides it so that a root of up to 400 MHz, the rate Linux's
+// imx8mp-evk.dts assigns, stays within both limits; a slower root gives a
+// slower, still valid, card clock.
 const (
-	clockIdent = 0x40<<sysSDCLKFSShft | 3<<sysDVSShift // 200 MHz / 128 / 4 = 390 kHz
-	clockData  = 0x02<<sysSDCLKFSShft | 1<<sysDVSShift // 200 MHz / 4 / 2 = 25 MHz
+	clockIdent = 0x80<<sysSDCLKFSShft | 3<<sysDVSShift // 400 MHz / 256 / 4 = 390 kHz
+	clockData  = 0x04<<sysSDCLKFSShft | 1<<sysDVSShift // 400 MHz / 8 / 2 = 25 MHz
 )
