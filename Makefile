@@ -1,22 +1,63 @@
 # tamach: build, run and test.
 #
-#   make qemu [ARCH=amd64|arm64] [CMDLINE='...'] [ICOUNT=1] [DISK=img] [RUN=name]   build and boot under QEMU
+#   make qemu [BOARD=...|ARCH=...] [CMDLINE='...'] [ICOUNT=1] [DISK=img] [RUN=name]   build and boot under QEMU
 #   make test                                                 every test: host, then QEMU boot tests
-#   make kernel [ARCH=...]                                    build/<arch>/tamach.elf
-#   make qemu-gdb [ARCH=...]                                  boot halted, waiting for gdb on :1234
+#   make kernel [BOARD=...|ARCH=...]                          the kernel ELF (build/<arch>/ or build/<board>/tamach.elf)
+#   make qemu-gdb [BOARD=...|ARCH=...]                        boot halted, waiting for gdb on :1234
+#   make image BOARD=imx8mpevk                                what the board's U-Boot loads (docs/boards.md)
 #   make labs | grade LAB=NAME | lab-skeleton LAB=NAME DEST=dir   coursework labs (docs/labs)
+#
+# BOARD picks the machine (boot/<board>/) and ARCH follows from it. Without
+# BOARD, ARCH picks its default board: microvm for amd64 (the default), virt
+# for arm64. Each board's build.mk and qemu.mk say how to build and boot it.
 #
 # The kernel is built with the TamaGo Go distribution that go.mod's tamago
 # module pairs with; `go tool tamago` runs it from the user cache directory.
 
-ARCH    ?= amd64
 CMDLINE ?=
 ICOUNT  ?=
 
 GO      ?= go
-BUILD   := build/$(ARCH)
-ELF     := $(BUILD)/tamach.elf
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+# The boards: each has boot/<board>/build.mk (ARCH_<board>, TAGS_<board>,
+# LDFLAGS_<board>) and boot/<board>/qemu.mk (QEMU_<board>,
+# QEMU_FLAGS_<board>, QEMU_MACHINE_<board>, how disks and host files reach
+# it).
+BOARDS              := microvm virt imx8mpevk
+DEFAULT_BOARD_amd64 := microvm
+DEFAULT_BOARD_arm64 := virt
+
+# Host tools (cmd/), built once into build/tools/.
+TOOLS := build/tools
+
+include $(foreach b,$(BOARDS),boot/$(b)/build.mk)
+
+ifneq ($(BOARD),)
+ifeq ($(filter $(BOARD),$(BOARDS)),)
+$(error BOARD must be one of $(BOARDS), not "$(BOARD)")
+endif
+ifeq ($(origin ARCH),command line)
+ifneq ($(filter-out $(ARCH_$(BOARD)),$(ARCH)),)
+$(error BOARD=$(BOARD) is $(ARCH_$(BOARD)), not ARCH=$(ARCH): give one of them)
+endif
+endif
+override ARCH := $(ARCH_$(BOARD))
+else
+ARCH  ?= amd64
+ifeq ($(filter $(ARCH),amd64 arm64),)
+$(error ARCH must be amd64 or arm64, not "$(ARCH)")
+endif
+BOARD := $(DEFAULT_BOARD_$(ARCH))
+endif
+
+# build/<arch>/ holds what every board of an architecture shares (tasks,
+# the program disk, swap images) and the default board's kernel, as it
+# always has; another board's kernel (and its image files) goes to
+# build/<board>/, so that building one board never overwrites another's.
+BUILD  := build/$(ARCH)
+KBUILD := $(if $(filter $(BOARD),$(DEFAULT_BOARD_$(ARCH))),$(BUILD),build/$(BOARD))
+ELF    := $(KBUILD)/tamach.elf
 
 # The TamaGo toolchain: tamago-go<version of the tamago module>, where
 # `go tool tamago` (github.com/usbarmory/tamago/cmd/tamago) looks for it.
@@ -28,45 +69,54 @@ TAMAGO_GOROOT  := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tamago-go/tamago-go$(TA
 TAMAGO     := $(shell $(GO) tool -n tamago 2>/dev/null)
 TAMAGO_ENV := GOOS=tamago GOARCH=$(ARCH) GOOSPKG=github.com/usbarmory/tamago GOTOOLCHAIN=local
 
-# Per-board build flags (TAGS_<arch>, LDFLAGS_<arch>) and QEMU invocation
-# (QEMU_<arch>, QEMU_FLAGS_<arch>) live beside each board.
-include boot/microvm/build.mk boot/microvm/qemu.mk
-include boot/virt/build.mk boot/virt/qemu.mk
-# DISK=image attaches a raw disk image as a virtio block device (boot/virtio).
+# QEMU invocation of each board, and how a disk is attached to it:
+# $(call qemu_disk,FILE,ROLE,MODE[,BLKDEBUG]) with ROLE programs, disk0 or
+# swap0, MODE empty (writable), ro (the guest may not write) or snapshot
+# (writes go to a temporary overlay QEMU drops at exit), and BLKDEBUG an
+# optional blkdebug rules file (boot/virtio/disk.mk) that makes the disk fail.
+qemu_disk = $(call $(QEMU_DISK_$(BOARD)),$1,$2,$3,$4)
+qemu_blkdebug = $(if $1,blkdebug:$1:)
+include $(foreach b,$(BOARDS),boot/$(b)/qemu.mk)
+# DISK=image attaches a raw disk image (boot/virtio/disk.mk).
 include boot/virtio/disk.mk
 
-ifeq ($(filter $(ARCH),amd64 arm64),)
-$(error ARCH must be amd64 or arm64, not "$(ARCH)")
-endif
+QEMU := $(QEMU_$(BOARD))
 
-QEMU := $(QEMU_$(ARCH))
-
-QEMU_ARGS := $(QEMU_FLAGS_$(ARCH)) -kernel $(ELF) $(QEMU_DISK_FLAGS)
+# How QEMU gets the kernel: -kernel ELF, unless the board says otherwise
+# (QEMU_KERNEL_<board>: the i.MX 8M Plus EVK's IMX_BIN=1).
+QEMU_ARGS := $(QEMU_FLAGS_$(BOARD)) $(or $(QEMU_KERNEL_$(BOARD)),-kernel $(ELF)) $(QEMU_DISK_FLAGS)
 ifneq ($(ICOUNT),)
 # One guest instruction per virtual nanosecond: deterministic counts.
 QEMU_ARGS += -icount shift=0,sleep=off
 endif
 
-.PHONY: all kernel qemu qemu-gdb test deps-soft check-toolchain check-qemu vet print-tags print-goroot print-qemu clean labs grade lab-skeleton
+.PHONY: all kernel qemu qemu-gdb image image-none test deps-soft check-toolchain check-qemu vet print-tags print-arch print-board print-goroot print-qemu print-qemu-machine print-qemu-since print-elf clean labs grade lab-skeleton
 
 all: kernel
 
 kernel: check-toolchain
-	@mkdir -p $(BUILD)
-	$(TAMAGO_ENV) $(TAMAGO) build -tags '$(TAGS_$(ARCH))' \
-		-ldflags '$(LDFLAGS_$(ARCH)) -X github.com/tamach/tamach/kernel.Version=$(VERSION)' \
+	@mkdir -p $(KBUILD)
+	$(TAMAGO_ENV) $(TAMAGO) build -tags '$(TAGS_$(BOARD))' \
+		-ldflags '$(LDFLAGS_$(BOARD)) -X github.com/tamach/tamach/kernel.Version=$(VERSION)' \
 		-o $(ELF) ./cmd/tamach
 
-# NOBUILD=1 boots the image already in build/<arch>/ (the test harness builds
-# each architecture once, then boots it many times).
+# NOBUILD=1 boots the image already in build/ (the test harness builds
+# each board once, then boots it many times).
 qemu: check-qemu $(if $(NOBUILD),,kernel)
-	@test -f $(ELF) || { echo "missing: $(ELF): run make kernel ARCH=$(ARCH)"; exit 1; }
+	@test -f $(ELF) || { echo "missing: $(ELF): run make kernel BOARD=$(BOARD)"; exit 1; }
 	@test -z "$(PROGRAMS)" -o -f "$(PROGRAMS)" || { echo "missing: the program disk $(PROGRAMS): run make programs ARCH=$(ARCH) (or PROGRAMS= for none)"; exit 1; }
 	$(QEMU) $(QEMU_ARGS)
 
 qemu-gdb: check-qemu kernel
 	@echo "qemu-gdb: waiting for gdb; attach with: gdb $(ELF) -ex 'target remote :1234'"
 	$(QEMU) $(QEMU_ARGS) -s -S
+
+# make image: the files a board's own boot loader loads (boot/<board>/build.mk
+# adds the board to IMAGE_BOARDS and defines image-<board>).
+image: $(if $(filter $(BOARD),$(IMAGE_BOARDS)),image-$(BOARD),image-none)
+
+image-none:
+	@echo "make image: BOARD=$(BOARD) is only booted by QEMU; boards with a flashable image: $(IMAGE_BOARDS)"; exit 1
 
 # The first build or boot on a fresh machine installs what is missing
 # (scripts/deps.sh, shared with .ci/run): the TamaGo toolchain through
@@ -78,13 +128,15 @@ check-qemu:
 	@scripts/deps.sh qemu
 
 # make test: host tests of every package (the QEMU boot tests in qemu/ skip
-# with one line when QEMU or the TamaGo toolchain is missing), and vet of
-# the host and both GOOS=tamago builds.
+# with one line when QEMU, its machine or the TamaGo toolchain is missing),
+# and vet of the host and every board's GOOS=tamago build. The boot tests of
+# three boards take about ten minutes on two cores, go test's default
+# timeout: -timeout gives them room on a loaded machine.
 test: deps-soft
 	@$(MAKE) --no-print-directory vet
 	@test -x $(TAMAGO_GOROOT)/bin/go || echo "skip: QEMU boot tests (qemu/): the TamaGo toolchain is missing from $(TAMAGO_GOROOT) (README.md, Prerequisites)"
-	@for q in $(QEMU_amd64) $(QEMU_arm64); do command -v $$q >/dev/null || echo "skip: QEMU boot tests (qemu/): $$q is missing: run 'sudo scripts/deps.sh qemu'"; done
-	$(GO) test -count=1 ./...
+	@for q in $(sort $(foreach b,$(BOARDS),$(QEMU_$(b)))); do command -v $$q >/dev/null || echo "skip: QEMU boot tests (qemu/): $$q is missing: run 'sudo scripts/deps.sh qemu'"; done
+	$(GO) test -count=1 -timeout 45m ./...
 
 # deps-soft installs what it can and reports the rest in one line each;
 # make test then skips what needs it.
@@ -95,10 +147,11 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed on:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 	@if test -x $(TAMAGO_GOROOT)/bin/go; then \
-		for a in amd64 arm64; do \
-			echo "go vet (GOOS=tamago GOARCH=$$a)"; \
+		for b in $(BOARDS); do \
+			a=$$(make -s --no-print-directory print-arch BOARD=$$b ARCH=); \
+			echo "go vet (GOOS=tamago GOARCH=$$a, BOARD=$$b)"; \
 			GOOS=tamago GOARCH=$$a GOOSPKG=github.com/usbarmory/tamago GOTOOLCHAIN=local \
-				$(TAMAGO) vet -tags "$$(make -s --no-print-directory print-tags ARCH=$$a)" ./... || exit 1; \
+				$(TAMAGO) vet -tags "$$(make -s --no-print-directory print-tags BOARD=$$b ARCH=)" ./... || exit 1; \
 		done; \
 	else echo "skip: go vet for GOOS=tamago: the TamaGo toolchain is missing from $(TAMAGO_GOROOT)"; fi
 
@@ -115,17 +168,34 @@ lab-skeleton:
 	@$(GO) run ./cmd/lab skeleton $(LAB) $(DEST)
 
 print-tags:
-	@echo '$(TAGS_$(ARCH))'
+	@echo '$(TAGS_$(BOARD))'
+
+print-arch:
+	@echo '$(ARCH)'
+
+print-board:
+	@echo '$(BOARD)'
 
 clean:
 	rm -rf build
 
-# Used by the qemu/ test harness to find the toolchain and the QEMU binary.
+# Used by the qemu/ test harness to find the toolchain, the QEMU binary and
+# machine, and the kernel.
 print-goroot:
 	@echo '$(TAMAGO_GOROOT)'
 
 print-qemu:
 	@echo '$(QEMU)'
+
+print-qemu-machine:
+	@echo '$(QEMU_MACHINE_$(BOARD))'
+
+print-qemu-since:
+	@echo '$(QEMU_SINCE_$(BOARD))'
+
+print-elf:
+	@echo '$(ELF)'
+
 # Task programs: built per ARCH and bundled into the kernel; RUN=prog.elf.
 # Last, because it appends to QEMU_ARGS.
 include tasks/tasks.mk
@@ -133,11 +203,9 @@ include tasks/tasks.mk
 # SWAP= for none).
 include boot/virtio/swap.mk
 
-# The kernel command line (fw_cfg opt/tamach/cmdline): CMDLINE, then the
-# word RUN adds (tasks/tasks.mk). QEMU option syntax doubles a comma inside
-# a value (qemu-options: "-fw_cfg").
-comma := ,
+# The kernel command line: CMDLINE, then the word RUN adds
+# (tasks/tasks.mk). How it and RUN's file reach the kernel is the board's
+# (HOSTFILES_MK_<board>: fw_cfg files on the QEMU boards, a boot-files
+# archive in RAM on the i.MX 8M Plus EVK).
 KERNEL_CMDLINE := $(strip $(CMDLINE) $(RUN_WORD))
-ifneq ($(KERNEL_CMDLINE),)
-QEMU_ARGS += -fw_cfg 'name=opt/tamach/cmdline,string=$(subst $(comma),$(comma)$(comma),$(KERNEL_CMDLINE))'
-endif
+include $(HOSTFILES_MK_$(BOARD))

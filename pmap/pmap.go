@@ -337,4 +337,3 @@ type WalkStep struct {
 type Walker interface {
 	Walk(va VAddr) []WalkStep
 }
-

@@ -28,10 +28,14 @@ import (
 // Run describes one boot.
 type Run struct {
 	Arch    string        // "amd64" or "arm64"
-	Cmdline string        // the kernel command line (fw_cfg opt/tamach/cmdline)
+	Board   string        // BOARD=...; "" for the architecture's default board (microvm, virt)
+	Cmdline string        // the kernel command line (the host file opt/tamach/cmdline)
 	Timeout time.Duration // the whole run, QEMU start to exit; 0 means DefaultTimeout
 	ICount  bool          // QEMU -icount shift=0,sleep=off
-	Make    []string      // extra make variables, e.g. "QEMU_MACHINE_arm64=virt,secure=on"
+	Make    []string      // extra make variables, e.g. "VIRT_EL=3"
+	// NoCmdline gives make no CMDLINE at all, so that make qemu's
+	// default applies (the word tasks) instead of an empty command line.
+	NoCmdline bool
 }
 
 // DefaultTimeout bounds a boot that sets no timeout of its own. TCG on a
@@ -66,45 +70,104 @@ func RepoRoot() (string, error) {
 	}
 }
 
-// makeVar asks the Makefile for one value (targets print-goroot, print-qemu).
-func makeVar(root, target, arch string) (string, error) {
-	out, err := exec.Command("make", "-s", "--no-print-directory", "-C", root, target, "ARCH="+arch).Output()
+// makeVar asks the Makefile for one value of a board (targets
+// print-goroot, print-qemu, print-qemu-machine, ...).
+func makeVar(root, target, board string) (string, error) {
+	out, err := exec.Command("make", "-s", "--no-print-directory", "-C", root, target, "BOARD="+board, "ARCH=").Output()
 	return strings.TrimSpace(string(out)), err
 }
 
-// Missing returns one line saying what is missing to boot arch (the TamaGo
-// toolchain, QEMU), or "" when everything is there.
-func Missing(arch string) string {
+// DefaultBoard is the board an architecture boots without BOARD=: microvm
+// for amd64, virt for arm64 (the Makefile's DEFAULT_BOARD_<arch>).
+func DefaultBoard(arch string) string {
+	return map[string]string{"amd64": "microvm", "arm64": "virt"}[arch]
+}
+
+// BoardArch is the architecture of board (the Makefile's ARCH_<board>), or
+// "" when the Makefile does not know the board.
+func BoardArch(board string) string {
+	root, err := RepoRoot()
+	if err != nil {
+		return ""
+	}
+	arch, err := makeVar(root, "print-arch", board)
+	if err != nil {
+		return ""
+	}
+	return arch
+}
+
+// Missing returns one line saying what is missing to boot board (the
+// TamaGo toolchain, QEMU, the board's QEMU machine), or "" when everything
+// is there.
+func Missing(board string) string {
 	root, err := RepoRoot()
 	if err != nil {
 		return err.Error()
 	}
-	goroot, err := makeVar(root, "print-goroot", arch)
+	goroot, err := makeVar(root, "print-goroot", board)
 	if err != nil {
 		return fmt.Sprintf("cannot ask the Makefile for the toolchain path: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(goroot, "bin", "go")); err != nil {
 		return fmt.Sprintf("the TamaGo toolchain is missing from %s: run 'go tool tamago version' with internet access to install it (README.md)", goroot)
 	}
-	bin, err := makeVar(root, "print-qemu", arch)
+	bin, err := makeVar(root, "print-qemu", board)
 	if err != nil || bin == "" {
-		return fmt.Sprintf("cannot ask the Makefile for the QEMU binary of %s", arch)
+		return fmt.Sprintf("cannot ask the Makefile for the QEMU binary of %s", board)
 	}
 	if _, err := exec.LookPath(bin); err != nil {
 		return fmt.Sprintf("%s is missing: apt-get install qemu-system-x86 qemu-system-arm qemu-utils", bin)
 	}
+	machine, err := makeVar(root, "print-qemu-machine", board)
+	if err != nil || machine == "" {
+		return fmt.Sprintf("cannot ask the Makefile for the QEMU machine of %s", board)
+	}
+	if !hasMachine(bin, machine) {
+		since, _ := makeVar(root, "print-qemu-since", board)
+		why := fmt.Sprintf("%s has no %s machine", bin, machine)
+		if since != "" {
+			why += " (QEMU " + since + " or later)"
+		}
+		return why
+	}
 	return ""
 }
 
-// Require skips the test with one line when arch cannot be booted here.
+var machines sync.Map // QEMU binary -> its `-machine help` output
+
+// hasMachine reports whether `bin -machine help` lists machine.
+func hasMachine(bin, machine string) bool {
+	v, ok := machines.Load(bin)
+	if !ok {
+		out, _ := exec.Command(bin, "-machine", "help").Output()
+		v, _ = machines.LoadOrStore(bin, string(out))
+	}
+	for _, l := range strings.Split(v.(string), "\n") {
+		if f := strings.Fields(l); len(f) > 0 && f[0] == machine {
+			return true
+		}
+	}
+	return false
+}
+
+// Require skips the test with one line when arch's default board cannot
+// be booted here.
 func Require(t testing.TB, arch string) {
 	t.Helper()
-	if why := Missing(arch); why != "" {
-		t.Skipf("skip: QEMU boot test for %s: %s", arch, why)
+	RequireBoard(t, DefaultBoard(arch))
+}
+
+// RequireBoard skips the test with one line when board cannot be booted
+// here.
+func RequireBoard(t testing.TB, board string) {
+	t.Helper()
+	if why := Missing(board); why != "" {
+		t.Skipf("skip: QEMU boot test for %s: %s", board, why)
 	}
 }
 
-var builds sync.Map // arch -> *buildOnce
+var builds sync.Map // board -> *buildOnce
 
 type buildOnce struct {
 	once sync.Once
@@ -115,10 +178,16 @@ type buildOnce struct {
 // BuildTimeout bounds building one kernel image.
 const BuildTimeout = 10 * time.Minute
 
-// Build builds the kernel for arch once per test binary.
+// Build builds the kernel of arch's default board once per test binary.
 func Build(t testing.TB, arch string) {
 	t.Helper()
-	v, _ := builds.LoadOrStore(arch, &buildOnce{})
+	BuildBoard(t, DefaultBoard(arch))
+}
+
+// BuildBoard builds the kernel of board once per test binary.
+func BuildBoard(t testing.TB, board string) {
+	t.Helper()
+	v, _ := builds.LoadOrStore(board, &buildOnce{})
 	b := v.(*buildOnce)
 	b.once.Do(func() {
 		root, err := RepoRoot()
@@ -128,29 +197,38 @@ func Build(t testing.TB, arch string) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), BuildTimeout)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, "make", "-s", "--no-print-directory", "-C", root, "kernel", "ARCH="+arch)
+		cmd := exec.CommandContext(ctx, "make", "-s", "--no-print-directory", "-C", root, "kernel", "BOARD="+board, "ARCH=")
 		out, err := cmd.CombinedOutput()
 		b.log, b.err = string(out), err
 	})
 	if b.err != nil {
-		t.Fatalf("building the %s kernel failed: %v\n%s", arch, b.err, b.log)
+		t.Fatalf("building the %s kernel failed: %v\n%s", board, b.err, b.log)
 	}
 }
 
 // Boot builds the image if needed and boots it once.
 func Boot(t testing.TB, r Run) *Result {
 	t.Helper()
-	Require(t, r.Arch)
-	Build(t, r.Arch)
+	board := r.board()
+	RequireBoard(t, board)
+	BuildBoard(t, board)
 	res, err := r.start()
 	if err != nil {
 		t.Fatalf("qemu: %v", err)
 	}
-	t.Logf("%s boot %q: exit %d after %v", r.Arch, r.Cmdline, res.ExitCode, res.Elapsed.Round(time.Millisecond))
+	t.Logf("%s boot %q: exit %d after %v", board, r.Cmdline, res.ExitCode, res.Elapsed.Round(time.Millisecond))
 	if res.TimedOut {
-		t.Fatalf("qemu: %s boot %q timed out after %v; console tail:\n%s", r.Arch, r.Cmdline, r.timeout(), res.Tail(40))
+		t.Fatalf("qemu: %s boot %q timed out after %v; console tail:\n%s", board, r.Cmdline, r.timeout(), res.Tail(40))
 	}
 	return res
+}
+
+// board is the board r boots.
+func (r Run) board() string {
+	if r.Board != "" {
+		return r.Board
+	}
+	return DefaultBoard(r.Arch)
 }
 
 func (r Run) timeout() time.Duration {
@@ -168,7 +246,10 @@ func (r Run) start() (*Result, error) {
 		return nil, err
 	}
 	// Build has made the image; NOBUILD=1 boots it as it is.
-	args := []string{"-s", "--no-print-directory", "-C", root, "qemu", "NOBUILD=1", "ARCH=" + r.Arch, "CMDLINE=" + r.Cmdline}
+	args := []string{"-s", "--no-print-directory", "-C", root, "qemu", "NOBUILD=1", "BOARD=" + r.board(), "ARCH="}
+	if !r.NoCmdline {
+		args = append(args, "CMDLINE="+r.Cmdline)
+	}
 	if r.ICount {
 		args = append(args, "ICOUNT=1")
 	}

@@ -17,28 +17,33 @@ import (
 // program alone touches 64 MiB and forks a dozen children under TCG.
 const tasksTimeout = 180 * time.Second
 
+// tasksLines are what running every bundled task program prints, in
+// order, on any board.
+var tasksLines = []string{
+	`^PASS bench: null system call \d+ ns, zero-fill page fault \d+ ns`,
+	`^PASS bench: copy-on-write fault \d+ ns; fork with 1 MiB written: `,
+	`^PASS fpu-fork: the child runs with the parent's rounding mode `,
+	`^PASS fuzz: 24 children x 400 calls: \d+ exited, \d+ killed$`,
+	`^task fuzz\[\d+\]: exit 0 after .*: as expected$`,
+	`^PASS hello$`,
+	`^task segv\[\d+\]: killed: page fault at pc 0x[0-9a-f]+, address 0x10, read: KERN_INVALID_ADDRESS: [0-9a-f ]+  (mov|ldr) `,
+	`^task segv\[\d+\]: killed by signal 11 after .*: as expected$`,
+	`^PASS exit-status$`, `^PASS heap-zero-fill$`, `^PASS stack-growth$`, `^PASS fork-cow$`,
+	`^task vmtests\[\d+\]: killed: page fault at pc 0x[0-9a-f]+, address 0x[0-9a-f]+, write: KERN_PROTECTION_FAILURE: `,
+	`^PASS protect-kill$`,
+	`^task vmtests\[\d+\]: killed: page fault at pc (0x[0-9a-f]+), address 0x[0-9a-f]+, execute: KERN_PROTECTION_FAILURE: [0-9a-f ]+  ret`,
+	`^PASS exec-nx$`, `^PASS unmapped$`, `^PASS share-inherit$`, `^PASS memory-entry$`,
+	`^PASS copy-read-write$`, `^PASS wire$`, `^PASS dealloc-frees$`,
+	`^task vmtests\[\d+\]: exit 0 after .*: as expected$`,
+	`^tasks: PASS$`, `^end of command line: powering off$`,
+}
+
 // TestTasks runs every bundled task program: each prints PASS lines and
 // ends as it should (segv killed by SIGSEGV, the others with exit 0).
 func TestTasks(t *testing.T) {
 	forEachArch(t, func(t *testing.T, arch string) {
 		res := Boot(t, Run{Arch: arch, Cmdline: "tasks", Timeout: tasksTimeout})
-		res.Expect(t,
-			`^PASS bench: null system call \d+ ns, zero-fill page fault \d+ ns`,
-			`^PASS bench: copy-on-write fault \d+ ns; fork with 1 MiB written: `,
-			`^PASS fpu-fork: the child runs with the parent's rounding mode `,
-			`^PASS fuzz: 24 children x 400 calls: \d+ exited, \d+ killed$`,
-			`^task fuzz\[\d+\]: exit 0 after .*: as expected$`,
-			`^PASS hello$`,
-			`^task segv\[\d+\]: killed: page fault at pc 0x[0-9a-f]+, address 0x10, read: KERN_INVALID_ADDRESS: [0-9a-f ]+  (mov|ldr) `,
-			`^task segv\[\d+\]: killed by signal 11 after .*: as expected$`,
-			`^PASS exit-status$`, `^PASS heap-zero-fill$`, `^PASS stack-growth$`, `^PASS fork-cow$`,
-			`^task vmtests\[\d+\]: killed: page fault at pc 0x[0-9a-f]+, address 0x[0-9a-f]+, write: KERN_PROTECTION_FAILURE: `,
-			`^PASS protect-kill$`,
-			`^task vmtests\[\d+\]: killed: page fault at pc (0x[0-9a-f]+), address 0x[0-9a-f]+, execute: KERN_PROTECTION_FAILURE: [0-9a-f ]+  ret`,
-			`^PASS exec-nx$`, `^PASS unmapped$`, `^PASS share-inherit$`, `^PASS memory-entry$`,
-			`^PASS copy-read-write$`, `^PASS wire$`, `^PASS dealloc-frees$`,
-			`^task vmtests\[\d+\]: exit 0 after .*: as expected$`,
-			`^tasks: PASS$`, `^end of command line: powering off$`)
+		res.Expect(t, tasksLines...)
 		if res.Find(`^FAIL `) != nil {
 			t.Errorf("a task printed FAIL; console tail:\n%s", res.Tail(60))
 		}
@@ -122,7 +127,7 @@ func stdtestFiles(t *testing.T, arch string) (pkgs, files []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := makeVar(root, "print-stdtests", arch)
+	list, err := makeVar(root, "print-stdtests", DefaultBoard(arch))
 	if err != nil || list == "" {
 		t.Fatalf("cannot ask the Makefile for the standard library tests (make print-stdtests): %v", err)
 	}

@@ -6,7 +6,7 @@
 #   make tasks-bundle [ARCH=...]  ... and copy them into tasks/bundle/elf/ (the kernel embeds them)
 #   make programs [ARCH=...]      ... and archive them into build/<arch>/programs.tar (the program disk)
 #   make qemu RUN=NAME            boot and run program NAME from the program disk (command-line word run=NAME)
-#   make qemu RUN=path/to/x.elf   boot and run that ELF file as a task, no rebuild (fw_cfg opt/tamach/run)
+#   make qemu RUN=path/to/x.elf   boot and run that ELF file as a task, no rebuild (host file opt/tamach/run)
 #   make qemu PROGRAMS=my.tar     attach another archive as the program disk (PROGRAMS= for none)
 #   make qemu                     with no CMDLINE: run every bundled program (command-line word tasks)
 #
@@ -55,27 +55,30 @@ programs: tasks
 	@echo "programs: $(PROGRAMS_TAR)"
 	@$(GO) run ./cmd/mkprograms -o $(PROGRAMS_TAR) $(TASKS_ELF)
 
-# readonly=on: the device offers VIRTIO_BLK_F_RO (virtio spec §5.2.3), so
-# the kernel never pages anonymous memory out to it and several QEMU runs
-# can share the image. PROGRAMS_BLKDEBUG=rules.conf injects read errors
+# Mode ro: on virtio the device offers VIRTIO_BLK_F_RO (virtio spec
+# §5.2.3), so the kernel never pages anonymous memory out to it and several
+# QEMU runs can share the image (the board's qemu_disk, boot/virtio/disk.mk;
+# an SD card cannot be read-only in QEMU and gets a snapshot instead,
+# boot/imx8mpevk/qemu.mk). PROGRAMS_BLKDEBUG=rules.conf injects read errors
 # (QEMU's blkdebug driver, as DISK_BLKDEBUG does for DISK).
 PROGRAMS_BLKDEBUG ?=
 ifneq ($(PROGRAMS),)
-QEMU_ARGS += -drive file=$(if $(PROGRAMS_BLKDEBUG),blkdebug:$(PROGRAMS_BLKDEBUG):)$(PROGRAMS),if=none,format=raw,id=programs,readonly=on \
-	-device virtio-blk-device,drive=programs \
-	-global virtio-mmio.force-legacy=false
+QEMU_ARGS += $(call qemu_disk,$(PROGRAMS),programs,ro,$(PROGRAMS_BLKDEBUG))
 endif
 
 # RUN=x adds a run word to the kernel command line (the Makefile puts it
-# after whatever CMDLINE says): a file's path sends the file through fw_cfg
-# (run=fwcfg); anything else names a program on the program disk
-# (run=NAME). With neither RUN nor CMDLINE, the kernel runs every bundled
-# program (tasks); CMDLINE= given empty on make's command line means an
-# empty kernel command line.
+# after whatever CMDLINE says): a file's path sends the file to the kernel
+# as the host file opt/tamach/run (RUN_FILE: an fw_cfg file, or a member of
+# the boot-files archive on the i.MX 8M Plus EVK) with the word run=fwcfg;
+# anything else names a program on the program disk (run=NAME). With
+# neither RUN nor CMDLINE, the kernel runs every bundled program (tasks);
+# CMDLINE= given empty on make's command line means an empty kernel
+# command line.
 RUN_WORD :=
+RUN_FILE :=
 ifneq ($(RUN),)
 ifneq ($(wildcard $(RUN)),)
-QEMU_ARGS += -fw_cfg 'name=opt/tamach/run,file=$(RUN)'
+RUN_FILE := $(RUN)
 RUN_WORD := run=fwcfg
 else
 RUN_WORD := run=$(RUN)

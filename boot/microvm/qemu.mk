@@ -1,5 +1,8 @@
 # QEMU invocation for the amd64 kernel (boot/microvm), used by the Makefile
-# as $(QEMU_amd64) $(QEMU_FLAGS_amd64) -kernel ELF [-fw_cfg ...] [-icount ...].
+# as $(QEMU_microvm) $(QEMU_FLAGS_microvm) -kernel ELF [disks] [-icount ...]
+# [-fw_cfg ...]. Disks are virtio-blk on virtio-mmio (boot/virtio/disk.mk);
+# the command line and RUN's file come in fw_cfg files
+# (boot/fwcfg/hostfiles.mk).
 #
 # -machine microvm (QEMU docs/system/i386/microvm.rst):
 #   acpi=on       the ACPI GED, whose sleep register powers off (exit 0),
@@ -22,8 +25,11 @@
 #   3 for Board.Fail, 5 after a Go panic (runtime exit code 2), 129 after a
 #   CPU exception (code 64), 2n+1 for os.Exit(n).
 # virtio-mmio.force-legacy=false: virtio 1.x (modern) virtio-mmio transports.
-QEMU_amd64 := qemu-system-x86_64
-QEMU_FLAGS_amd64 := \
+QEMU_microvm         := qemu-system-x86_64
+QEMU_MACHINE_microvm := microvm
+QEMU_DISK_microvm    := qemu_disk_virtio
+HOSTFILES_MK_microvm := boot/fwcfg/hostfiles.mk
+QEMU_FLAGS_microvm   := \
 	-machine microvm,acpi=on,pit=on,pic=off,rtc=on,isa-serial=on \
 	-bios qboot.rom \
 	-accel tcg -cpu max -smp 1 -m 1G \

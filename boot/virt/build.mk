@@ -1,8 +1,8 @@
 # Build flags for the arm64 kernel on QEMU virt (boot/virt), used by the
 # Makefile as
 #   GOOS=tamago GOARCH=arm64 GOOSPKG=github.com/usbarmory/tamago \
-#     go tool tamago build -tags '$(TAGS_arm64)' -ldflags '$(LDFLAGS_arm64) ...'
-# GOFLAGS_arm64 is the same as one string of go build flags.
+#     go tool tamago build -tags '$(TAGS_virt)' -ldflags '$(LDFLAGS_virt) ...'
+# GOFLAGS_virt is the same as one string of go build flags.
 #
 # linkcpuinit: the board (boot/virt/cpuinit_arm64.s) supplies cpuinit, the
 #     symbol runtime/goos.CPUInit jumps to; TamaGo's arm64 package, whose
@@ -14,6 +14,7 @@
 # -R 0x1000: segments are 4 KiB aligned.
 # -E _rt0_arm64_tamago: the runtime's entry, which branches to cpuinit
 #     through runtime/goos.CPUInit (also the linker's default).
-TAGS_arm64    := linkcpuinit
-LDFLAGS_arm64 := -T 0x40201000 -R 0x1000 -E _rt0_arm64_tamago
-GOFLAGS_arm64 := -tags $(TAGS_arm64) -ldflags '$(LDFLAGS_arm64)'
+ARCH_virt    := arm64
+TAGS_virt    := linkcpuinit
+LDFLAGS_virt := -T 0x40201000 -R 0x1000 -E _rt0_arm64_tamago
+GOFLAGS_virt := -tags $(TAGS_virt) -ldflags '$(LDFLAGS_virt)'

@@ -2,7 +2,11 @@
 
 package virt
 
-import "github.com/tamach/tamach/boot/virtio"
+import (
+	"github.com/tamach/tamach/boot/virtio"
+
+	"github.com/tamach/tamach/boot/armv8"
+)
 
 // disks are the virtio block devices behind virt's 32 virtio-mmio slots
 // (memmap.go: VirtioBase, VirtioSlot, VirtioSlots; QEMU fills them from the
@@ -15,6 +19,6 @@ var disks = virtio.Disks{Config: func() virtio.Config {
 	return virtio.Config{
 		Windows:  virtio.MMIOWindows(virtio.PAddr(VirtioBase), VirtioSlot, VirtioSlots),
 		DMA:      virtio.GlobalDMA,
-		Nanotime: nanotime,
+		Nanotime: armv8.Nanotime,
 	}
 }}

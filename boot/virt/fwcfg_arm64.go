@@ -2,7 +2,11 @@
 
 package virt
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/tamach/tamach/boot/armv8"
+)
 
 // fw_cfg MMIO registers on Arm (QEMU docs/specs/fw_cfg.rst, "Selector
 // Register", "Data Register" and "DMA Address Register" for the "MMIO"
@@ -25,17 +29,17 @@ type FwCfg struct {
 func (f FwCfg) Select(key uint16) {
 	var be [2]byte
 	binary.BigEndian.PutUint16(be[:], key)
-	mmioWrite16(f.Base+fwCfgSelector, binary.LittleEndian.Uint16(be[:]))
+	armv8.Write16(f.Base+fwCfgSelector, binary.LittleEndian.Uint16(be[:]))
 }
 
 // Read fills p from the data register, eight bytes per access while it
 // can.
 func (f FwCfg) Read(p []byte) {
 	for len(p) >= fwCfgDataWide {
-		binary.LittleEndian.PutUint64(p, mmioRead64(f.Base+fwCfgData))
+		binary.LittleEndian.PutUint64(p, armv8.Read64(f.Base+fwCfgData))
 		p = p[fwCfgDataWide:]
 	}
 	for i := range p {
-		p[i] = mmioRead8(f.Base + fwCfgData)
+		p[i] = armv8.Read8(f.Base + fwCfgData)
 	}
 }

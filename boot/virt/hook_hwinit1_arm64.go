@@ -5,6 +5,8 @@ package virt
 import (
 	"runtime/goos"
 	_ "unsafe" // go:linkname
+
+	"github.com/tamach/tamach/boot/armv8"
 )
 
 // hwinit1 is runtime/goos.Hwinit1, called once the scheduler exists (the
@@ -14,6 +16,6 @@ import (
 //go:linkname hwinit1 runtime/goos.Hwinit1
 func hwinit1() {
 	console.Init()
-	goos.Exit = exit
+	goos.Exit = armv8.Exit
 	initBoard()
 }

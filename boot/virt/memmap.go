@@ -5,10 +5,11 @@ import (
 	"sort"
 
 	"github.com/tamach/tamach/boot"
+	"github.com/tamach/tamach/boot/armv8"
 )
 
 // PAddr is a physical address on the virt machine.
-type PAddr uint64
+type PAddr = armv8.PAddr
 
 // Device windows of the virt machine, from QEMU hw/arm/virt.c base_memmap[]
 // (QEMU 7.2; the layout has been stable since QEMU 2.x). Every window is
@@ -45,15 +46,12 @@ const (
 	RAMLimit    PAddr = 0x40_0000_0000 // end of the RAM window: 255 GiB of RAM (LEGACY_RAMLIMIT_GB)
 )
 
-// Interrupt IDs (GIC INTIDs). PPIs are numbered from 16, SPIs from 32
-// (ARM IHI 0069 §2.2 "INTIDs"); QEMU wires the generic timer PPIs as in
-// hw/arm/virt.c (ARCH_TIMER_VIRT_IRQ 11 => INTID 27) and the UART to SPI 1.
+// Interrupt IDs (GIC INTIDs) of virt's devices: QEMU wires the UART to
+// SPI 1 and the virtio-mmio transports from SPI 16 (hw/arm/virt.c
+// a15irqmap); the virtual timer is armv8.VirtTimerINTID.
 const (
-	firstPPI       = 16
-	firstSPI       = 32
-	VirtTimerINTID = firstPPI + 11 // EL1 virtual timer
-	UARTINTID      = firstSPI + 1
-	VirtioINTID    = firstSPI + 16 // first virtio-mmio transport; one per slot
+	UARTINTID   = armv8.FirstSPI + 1
+	VirtioINTID = armv8.FirstSPI + 16 // first virtio-mmio transport; one per slot
 )
 
 // Memory plan, in RAM. The image is linked at ImageBase (build.mk -T); the
@@ -91,6 +89,10 @@ const (
 
 	pageSize = 4096
 )
+
+// BootMap is the boot identity map Hwinit0 turns on: QEMU's whole RAM
+// window, since the RAM size comes from the device tree only in Hwinit1.
+var BootMap = armv8.BootMap{RAMStart: RAMBase, RAMEnd: RAMLimit}
 
 // deviceRegions lists the device windows, sorted by address.
 func deviceRegions(gicVersion int) []boot.Region {

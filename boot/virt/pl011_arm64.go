@@ -2,6 +2,8 @@
 
 package virt
 
+import "github.com/tamach/tamach/boot/armv8"
+
 // PL011 registers and bits (ARM PrimeCell UART (PL011) Technical Reference
 // Manual, DDI 0183G, §3.2 "Summary of registers" and §3.3 "Register
 // descriptions"). QEMU's model (hw/char/pl011.c) needs no baud rate setup.
@@ -25,15 +27,15 @@ type PL011 struct {
 // Init enables the UART's transmitter and receiver with its interrupts
 // masked: the console is polled.
 func (u *PL011) Init() {
-	mmioWrite32(u.Base+uartIMSC, 0)
-	mmioWrite32(u.Base+uartCR, uartCRUART|uartCRTXE|uartCRRXE)
+	armv8.Write32(u.Base+uartIMSC, 0)
+	armv8.Write32(u.Base+uartCR, uartCRUART|uartCRTXE|uartCRRXE)
 }
 
 // Tx writes one byte, waiting while the transmit FIFO is full.
 //
 //go:nosplit
 func (u *PL011) Tx(c byte) {
-	for mmioRead32(u.Base+uartFR)&uartFRTXFF != 0 {
+	for armv8.Read32(u.Base+uartFR)&uartFRTXFF != 0 {
 	}
-	mmioWrite32(u.Base+uartDR, uint32(c))
+	armv8.Write32(u.Base+uartDR, uint32(c))
 }

@@ -1,5 +1,8 @@
 # QEMU invocation for the arm64 kernel (boot/virt), used by the Makefile as
-# $(QEMU_arm64) $(QEMU_FLAGS_arm64) -kernel ELF [-fw_cfg ...] [-icount ...].
+# $(QEMU_virt) $(QEMU_FLAGS_virt) -kernel ELF [disks] [-icount ...]
+# [-fw_cfg ...]. Disks are virtio-blk on virtio-mmio (boot/virtio/disk.mk);
+# the command line and RUN's file come in fw_cfg files
+# (boot/fwcfg/hostfiles.mk).
 #
 # -machine virt,gic-version=3 (QEMU docs/system/arm/virt.rst): PL011 UART,
 #   GICv3 with the system-register CPU interface (the board's driver and
@@ -33,8 +36,11 @@ ifeq ($(filter $(VIRT_EL),1 2 3),)
 $(error VIRT_EL must be 1, 2 or 3, not "$(VIRT_EL)")
 endif
 
-QEMU_arm64       := qemu-system-aarch64
-QEMU_FLAGS_arm64 := -machine virt,gic-version=3$(VIRT_EL_OPTS_$(VIRT_EL))$(VIRT_MACHINE_OPTS) \
+QEMU_virt         := qemu-system-aarch64
+QEMU_MACHINE_virt := virt
+QEMU_DISK_virt    := qemu_disk_virtio
+HOSTFILES_MK_virt := boot/fwcfg/hostfiles.mk
+QEMU_FLAGS_virt   := -machine virt,gic-version=3$(VIRT_EL_OPTS_$(VIRT_EL))$(VIRT_MACHINE_OPTS) \
 	-cpu $(VIRT_CPU) -m 1G -smp 1 \
 	-nodefaults -display none -monitor none -serial stdio \
 	-semihosting-config enable=on,target=native

@@ -80,8 +80,10 @@ func (d *Disks) Check() (string, error) {
 // back and compares, then times rounds reads of the page and rounds writes
 // of the saved contents (the last of which restores it), flushes, and reads
 // the page once more to check the restore. A read-only disk gets the reads
-// only. The note gives the size and the time per page in nanotime units:
-// guest instructions under QEMU -icount shift=0.
+// only (a disk is read-only when it has a ReadOnly method that says so:
+// *Block, or another board's disks). The note gives the size and the time
+// per page in nanotime units: guest instructions under QEMU -icount
+// shift=0.
 func CheckDisk(d boot.BlockDevice, nanotime func() int64, rounds int) (string, error) {
 	pages := d.Pages()
 	if pages == 0 {
@@ -93,8 +95,8 @@ func CheckDisk(d boot.BlockDevice, nanotime func() int64, rounds int) (string, e
 		return "", err
 	}
 	writable := true
-	if b, ok := d.(*Block); ok {
-		writable = !b.ReadOnly()
+	if ro, ok := d.(interface{ ReadOnly() bool }); ok {
+		writable = !ro.ReadOnly()
 	}
 	if writable {
 		if err := roundTrip(d, last, saved, nanotime()); err != nil {

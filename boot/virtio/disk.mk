@@ -1,36 +1,44 @@
-# QEMU flags that attach a raw disk image as a virtio block device
-# (boot/virtio), for the Makefile to append to the QEMU command line of
-# either board when DISK is set:
+# How a disk image reaches a board with virtio-mmio (microvm, virt), and
+# DISK=image, which attaches a raw disk image to any board:
 #
-#   make qemu ARCH=amd64|arm64 DISK=/tmp/disk.img [DISK_RO=1]
+#   make qemu DISK=/tmp/disk.img [DISK_RO=1]
 #
 # Make an image with: qemu-img create -f raw /tmp/disk.img 16M
 #
-# -drive if=none,format=raw,id=disk0: the image, not attached to any bus
+# $(call qemu_disk_virtio,FILE,ROLE,MODE,BLKDEBUG), the QEMU_DISK_<board> of the
+# virtio boards (the Makefile's qemu_disk):
+# -drive if=none,format=raw,id=ROLE: the image, not attached to any bus
 #   by itself; cache=writeback (QEMU's default) gives the device a volatile
 #   write cache, so the guest sees VIRTIO_BLK_F_FLUSH (QEMU
-#   hw/block/virtio-blk.c, "config-wce").
-# -device virtio-blk-device,drive=disk0: a virtio block device on the
+#   hw/block/virtio-blk.c, "config-wce"). MODE ro adds readonly=on (the
+#   device offers VIRTIO_BLK_F_RO), snapshot adds snapshot=on.
+# -device virtio-blk-device,drive=ROLE: a virtio block device on the
 #   board's virtio-mmio bus (microvm: slots at 0xfeb00000; virt: slots at
-#   0x0a000000, filled from the top, the first at 0x0a003e00).
+#   0x0a000000, filled from the top, the first at 0x0a003e00), in the order
+#   of the flags: DISK, the program disk, the swap disk.
 # -global virtio-mmio.force-legacy=false: modern (version 2) transports;
 #   QEMU's default is legacy (version 1), which the driver refuses. microvm's
 #   qemu.mk already sets it, virt's does not.
-# DISK_RO=1 adds readonly=on: the device offers VIRTIO_BLK_F_RO and the
-#   boot self-check only reads.
+# DISK_RO=1 attaches DISK read-only (MODE ro): the boot self-check only
+#   reads.
 # DISK_BLKDEBUG=rules.conf puts QEMU's blkdebug driver between the disk and
 #   its image (QEMU docs/devel/blkdebug.rst): the rules file injects I/O
 #   errors on chosen events (read_aio, write_aio) and sectors, so the
 #   kernel meets a failing disk (docs/pager.md, "A failing disk";
-#   qemu/testdata/blkdebug/ has examples).
+#   qemu/testdata/blkdebug/ has examples). It is the fourth argument of
+#   qemu_disk, BLKDEBUG, and works on every board.
+virtio_comma := ,
+virtio_mode_ro       := $(virtio_comma)readonly=on
+virtio_mode_snapshot := $(virtio_comma)snapshot=on
+qemu_disk_virtio = -drive file=$(call qemu_blkdebug,$4)$1,if=none,format=raw,id=$2$(virtio_mode_$3) \
+	-device virtio-blk-device,drive=$2 \
+	-global virtio-mmio.force-legacy=false
+
 DISK          ?=
 DISK_RO       ?=
 DISK_BLKDEBUG ?=
-virtio_comma := ,
 
 QEMU_DISK_FLAGS :=
 ifneq ($(DISK),)
-QEMU_DISK_FLAGS := -drive file=$(if $(DISK_BLKDEBUG),blkdebug:$(DISK_BLKDEBUG):)$(DISK),if=none,format=raw,id=disk0$(if $(DISK_RO),$(virtio_comma)readonly=on) \
-	-device virtio-blk-device,drive=disk0 \
-	-global virtio-mmio.force-legacy=false
+QEMU_DISK_FLAGS := $(call qemu_disk,$(DISK),disk0,$(if $(DISK_RO),ro),$(DISK_BLKDEBUG))
 endif

@@ -1,7 +1,9 @@
 # A backing store for the default pager (vm/defpager) when make qemu is
 # given no DISK: the kernel pages anonymous memory out to the board's first
-# virtio disk (docs/pager.md). Included by the Makefile after QEMU_ARGS is
-# set, because it appends to it.
+# disk that is not the program disk (docs/pager.md). Included by the
+# Makefile after QEMU_ARGS is set, because it appends to it; the board's
+# qemu_disk attaches it (a virtio disk, or an SD card on the i.MX 8M Plus
+# EVK).
 #
 #   make qemu                  attaches build/<arch>/swap-64M.img (made once with qemu-img)
 #   make qemu SWAP=16M         ... a 16 MiB one (any qemu-img size)
@@ -21,9 +23,7 @@ SWAP_IMG :=
 ifeq ($(DISK),)
 ifneq ($(SWAP),)
 SWAP_IMG := $(BUILD)/swap-$(SWAP).img
-QEMU_ARGS += -drive file=$(SWAP_IMG),if=none,format=raw,id=swap0,snapshot=on \
-	-device virtio-blk-device,drive=swap0 \
-	-global virtio-mmio.force-legacy=false
+QEMU_ARGS += $(call qemu_disk,$(SWAP_IMG),swap0,snapshot)
 endif
 endif
 

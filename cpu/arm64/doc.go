@@ -1,5 +1,5 @@
 // Package arm64 is the one home of what tamach knows about the AArch64 CPU
-// itself, below every other package that needs it (boot/virt,
+// itself, below every other package that needs it (boot/armv8,
 // kernel/machine/arm64, pmap/arm64, kernel/task):
 //
 //   - the exception syndrome: ESR_EL1 classes, fields and fault status
