@@ -17,6 +17,7 @@ import (
 func (k *Kernel) pageFault(th *Thread, trap machine.Trap, repeats int) {
 	k.Stats.Faults++
 	t := th.Task
+	t.Faults++
 	va := trap.Addr
 	if va < k.cfg.UserMin || va >= k.cfg.UserMax {
 		k.killFault(th, trap, vm.KernInvalidAddress)
@@ -27,7 +28,16 @@ func (k *Kernel) pageFault(th *Thread, trap machine.Trap, repeats int) {
 			th.Ctx.PC(), uint64(va), accessName(trap.Access), repeats))
 		return
 	}
-	if err := t.Map.Fault(va, trap.Access); err != nil {
+	err := t.Map.Fault(va, trap.Access)
+	if k.cfg.Trace {
+		result := "resolved"
+		if err != nil {
+			result = err.Error()
+		}
+		fmt.Fprintf(k.cfg.Out, "trace: %s[%d] thread %d: page fault at pc %#x, address %#x, %s: %s\n",
+			t.Name, t.ID, th.ID, th.Ctx.PC(), uint64(va), accessName(trap.Access), result)
+	}
+	if err != nil {
 		k.killFault(th, trap, err)
 	}
 }

@@ -12,43 +12,65 @@ import (
 const maxFaultRepeats = 8
 
 // Run schedules the runnable threads round-robin until no task is left
-// alive. A thread runs until its quantum ends (a timer interrupt), it
-// sleeps, waits or yields, or its task ends; system calls and resolved page
-// faults do not end its turn.
+// alive: it is Step in a loop, idling while only sleepers remain. A thread
+// runs until its quantum ends (a timer interrupt), it sleeps, waits or
+// yields, or its task ends; system calls and resolved page faults do not
+// end its turn.
 func (k *Kernel) Run() {
 	for {
-		th := k.next()
-		if th == nil {
-			return
-		}
-		k.runThread(th)
-		if th.State == ThreadRunning {
-			th.State = ThreadRunnable
-			k.runq = append(k.runq, th)
-		}
-	}
-}
-
-// next returns the next thread to run, idling while only sleepers remain,
-// or nil when nothing is left to run.
-func (k *Kernel) next() *Thread {
-	for {
-		k.wakeSleepers()
-		for len(k.runq) > 0 {
-			th := k.runq[0]
-			k.runq = k.runq[1:]
-			if th.State == ThreadRunnable {
-				return th
-			}
+		if k.Step() {
+			continue
 		}
 		if len(k.sleep) == 0 {
 			if k.blocked > 0 {
 				fmt.Fprintf(k.cfg.Out, "task: %d threads wait for children and nothing can run\n", k.blocked)
 			}
-			return nil
+			return
 		}
 		k.cfg.CPU.Idle(k.earliestWake())
 	}
+}
+
+// Step is one turn of the scheduler, and never blocks: it wakes the
+// sleepers whose time has come, runs the thread at the front of the run
+// queue for one quantum (or until it sleeps, waits, yields or ends) and
+// puts it at the back if it can still run. It reports whether a thread
+// ran; false means every thread sleeps or waits, or there is none. A
+// console shell interleaves Step with polling the keyboard.
+func (k *Kernel) Step() bool {
+	th := k.next()
+	if th == nil {
+		return false
+	}
+	k.runThread(th)
+	if th.State == ThreadRunning {
+		th.State = ThreadRunnable
+		k.runq = append(k.runq, th)
+	}
+	return true
+}
+
+// Idle waits at most max nanoseconds, less if a sleeping thread is due
+// before: what a loop that calls Step does when Step ran nothing.
+func (k *Kernel) Idle(max int64) {
+	until := k.cfg.CPU.Nanotime() + max
+	if len(k.sleep) > 0 {
+		until = min(until, k.earliestWake())
+	}
+	k.cfg.CPU.Idle(until)
+}
+
+// next returns the next runnable thread, or nil when none is.
+func (k *Kernel) next() *Thread {
+	k.wakeSleepers()
+	for len(k.runq) > 0 {
+		th := k.runq[0]
+		k.runq = k.runq[1:]
+		if th.State == ThreadRunnable {
+			return th
+		}
+	}
+	return nil
 }
 
 // wakeSleepers makes the sleepers whose time has come runnable.
@@ -92,6 +114,7 @@ func (k *Kernel) runThread(th *Thread) {
 		switch trap.Kind {
 		case machine.TrapSyscall:
 			k.Stats.Syscalls++
+			th.Task.Syscalls++
 			k.syscall(th)
 		case machine.TrapPageFault:
 			if trap.Kind == last.Kind && trap.Addr == last.Addr && trap.Access == last.Access {

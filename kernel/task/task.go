@@ -94,6 +94,10 @@ type Task struct {
 	threads  []*Thread
 	ports    map[uint32]*port // memory entries, by the name the task sees
 	nextPort uint32
+
+	// Syscalls and Faults count the task's system calls (Mach traps
+	// included) and page faults from user mode, for ps.
+	Syscalls, Faults uint64
 }
 
 // Threads reports the number of live threads.
