@@ -62,6 +62,12 @@ type Board struct {
 	// RUN=prog.elf). Nil on a board that has no such channel.
 	ReadFile func(name string) ([]byte, error)
 
+	// ReadByte reads one byte typed on the console, without waiting: ok
+	// is false when none is there (the UART's receive FIFO is empty). The
+	// console shell (kernel/shell) polls it. Nil on a board whose console
+	// cannot receive.
+	ReadByte func() (c byte, ok bool)
+
 	// PowerOff turns the machine off cleanly: under QEMU the emulator
 	// exits with status 0. It does not return.
 	PowerOff func()

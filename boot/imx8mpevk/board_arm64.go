@@ -20,6 +20,7 @@ var Board = boot.Board{
 	Cmdline:  cmdline,
 	ReadFile: readFile,
 	AddFixup: armv8.AddFixup,
+	ReadByte: console.Rx,
 	PowerOff: armv8.PowerOff,
 	Fail:     armv8.Fail,
 	Nanotime: armv8.Nanotime,

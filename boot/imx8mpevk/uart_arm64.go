@@ -9,6 +9,7 @@ import "github.com/tamach/tamach/boot/armv8"
 // Definition"; the same block as on earlier i.MX parts). The EVK's debug
 // console is UART2 on its micro-USB debug port, 115200 8N1.
 const (
+	uartURXD = 0x00 // receiver register (section "UART Receiver Register (UARTx_URXD)")
 	uartUTXD = 0x40 // transmitter register
 	uartUCR1 = 0x80 // control register 1
 	uartUCR2 = 0x84 // control register 2
@@ -29,6 +30,9 @@ const (
 	ufcrTXTL      = 2 << 10 // UFCR: transmitter FIFO trigger level
 	ufcrRXTL      = 1 << 0  // UFCR: receiver FIFO trigger level
 	utsTXFULL     = 1 << 4  // UTS: transmit FIFO full
+	uartUSR2      = 0x98    // status register 2 (section "UART Status Register 2 (UARTx_USR2)")
+	usr2RDR       = 1 << 0  // USR2.RDR: receive data ready, at least one character in the RxFIFO
+	urxdData      = 0xff    // URXD[7:0] RX_DATA: the received character (URXD[15:10] are its error flags)
 
 	// uartRefHz is the UART module clock after reset: UART2_CLK_ROOT
 	// from the 24 MHz oscillator (IMX8MPRM, chapter "Clock Control Module
@@ -92,4 +96,16 @@ func (u *UART) Describe() string {
 		how = "found enabled (U-Boot, or QEMU's reset state), kept as it was"
 	}
 	return "console: UART2 at " + hexAddr(uint64(u.Base)) + ", " + how
+}
+
+// Rx reads one received byte without waiting: ok is false while USR2.RDR
+// (receive data ready, IMX8MPRM UART chapter, "UART Status Register 2
+// (UARTx_USR2)") is clear. Reading URXD pops the character from the
+// RxFIFO; its error flags (URXD[15:10]: ERR, OVRRUN, FRMERR, BRK, PRERR)
+// are dropped.
+func (u *UART) Rx() (c byte, ok bool) {
+	if armv8.Read32(u.Base+uartUSR2)&usr2RDR == 0 {
+		return 0, false
+	}
+	return byte(armv8.Read32(u.Base+uartURXD) & urxdData), true
 }

@@ -20,6 +20,7 @@ func init() {
 	Board.Cmdline = cmdline
 	Board.ReadFile = func(name string) ([]byte, error) { return fwcfg.ReadFile(FwCfg, name) }
 	Board.PowerOff = powerOff
+	Board.ReadByte = consoleReadByte
 	Board.Fail = fail
 	Board.Nanotime = nanotime
 	Board.Info = info

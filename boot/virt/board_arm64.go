@@ -23,6 +23,7 @@ var Board = boot.Board{
 	Cmdline:  cmdline,
 	ReadFile: func(name string) ([]byte, error) { return fwcfg.ReadFile(fwCfg, name) },
 	AddFixup: armv8.AddFixup,
+	ReadByte: console.Rx,
 	PowerOff: armv8.PowerOff,
 	Fail:     armv8.Fail,
 	Nanotime: armv8.Nanotime,
