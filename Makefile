@@ -3,6 +3,7 @@
 #   make qemu [BOARD=...|ARCH=...] [CMDLINE='...'] [ICOUNT=1] [DISK=img] [RUN=name]   build and boot under QEMU
 #   make test                                                 every test: host, then QEMU boot tests
 #   make kernel [BOARD=...|ARCH=...]                          the kernel ELF (build/<arch>/ or build/<board>/tamach.elf)
+#   make shell [BOARD=...|ARCH=...]                           make qemu CMDLINE=shell: the console shell (docs/shell.md)
 #   make qemu-gdb [BOARD=...|ARCH=...]                        boot halted, waiting for gdb on :1234
 #   make image BOARD=imx8mpevk                                what the board's U-Boot loads (docs/boards.md)
 #   make labs | grade LAB=NAME | lab-skeleton LAB=NAME DEST=dir   coursework labs (docs/labs)
@@ -90,7 +91,7 @@ ifneq ($(ICOUNT),)
 QEMU_ARGS += -icount shift=0,sleep=off
 endif
 
-.PHONY: all kernel qemu qemu-gdb image image-none test deps-soft check-toolchain check-qemu vet print-tags print-arch print-board print-goroot print-qemu print-qemu-machine print-qemu-since print-elf clean labs grade lab-skeleton
+.PHONY: all kernel qemu shell qemu-gdb image image-none test deps-soft check-toolchain check-qemu vet print-tags print-arch print-board print-goroot print-qemu print-qemu-machine print-qemu-since print-elf clean labs grade lab-skeleton
 
 all: kernel
 
@@ -106,6 +107,11 @@ qemu: check-qemu $(if $(NOBUILD),,kernel)
 	@test -f $(ELF) || { echo "missing: $(ELF): run make kernel BOARD=$(BOARD)"; exit 1; }
 	@test -z "$(PROGRAMS)" -o -f "$(PROGRAMS)" || { echo "missing: the program disk $(PROGRAMS): run make programs ARCH=$(ARCH) (or PROGRAMS= for none)"; exit 1; }
 	$(QEMU) $(QEMU_ARGS)
+
+# make shell: the console shell; commands may also be piped in, one a line
+# (printf 'ps\nhalt\n' | make shell): QEMU's -serial stdio feeds the UART.
+shell:
+	@$(MAKE) --no-print-directory qemu CMDLINE=shell
 
 qemu-gdb: check-qemu kernel
 	@echo "qemu-gdb: waiting for gdb; attach with: gdb $(ELF) -ex 'target remote :1234'"

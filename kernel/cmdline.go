@@ -50,6 +50,8 @@ func init() {
 			Help: "run every program bundled in the kernel; a failure makes QEMU exit non-zero"},
 		{Name: "run", Value: "NAME[+NAME...]", Check: checkRun, Run: cmdRun,
 			Help: "run programs from the program disk, else bundled ones (fwcfg: the ELF of make qemu RUN=path); QEMU exits with the last one's status"},
+		{Name: "shell", Run: cmdShell,
+			Help: "a shell on the console: run, ps, kill, wait, vmmap, vm_stat, vmobject, pmap, pagers, trace, halt (docs/shell.md)"},
 		{Name: "programs", Run: cmdPrograms,
 			Help: "list the program disk (a tar archive on a virtio disk)"},
 		{Name: "selfcheck", Run: cmdSelfcheck,

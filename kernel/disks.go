@@ -102,6 +102,7 @@ func (k *Kernel) attachDefaultPager(disks []boot.BlockDevice) {
 			fmt.Fprintf(k.Out, "pager: slot %d retired: %v; its page goes to another slot\n", slot, err)
 		}
 		k.vm.SetDefaultPager(dp.NewPager)
+		k.defpager = dp
 		slots := dp.Stats().Slots
 		fmt.Fprintf(k.Out, "pager: default pager on %s: %d pages (%d KiB) of backing store, last page kept for the self-check\n",
 			d.Name(), slots, slots*pmap.PageSize>>10)

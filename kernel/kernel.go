@@ -17,6 +17,7 @@ import (
 	"github.com/tamach/tamach/kernel/task"
 	"github.com/tamach/tamach/pmap"
 	"github.com/tamach/tamach/vm"
+	"github.com/tamach/tamach/vm/defpager"
 )
 
 // Version is the kernel version, set at link time by the Makefile
@@ -45,6 +46,7 @@ type Kernel struct {
 	programDisk *tarfs.Archive            // the program disk, or nil
 	notSwap     map[boot.BlockDevice]bool // disks the default pager must not write
 	tasks       *task.Kernel              // the task layer
+	defpager    *defpager.DefaultPager    // the default pager, or nil without a swap disk
 }
 
 // Banner is the first line the kernel prints: "tamach <version> <arch>/<board>".

@@ -18,7 +18,7 @@ const runFile = "opt/tamach/run"
 
 // runPrograms runs the named programs (from the program disk, else the
 // kernel's bundle; the name fwcfg: the ELF in runFile), or every bundled
-// one when names is empty, one after the other, printing a line for each.
+// one but the interactive ones (bundle.Interactive) when names is empty, one after the other, printing a line for each.
 // It reports whether each ended as it should and the exit status of the
 // last one (its exit code, or 128 plus the signal that killed it).
 func (k *Kernel) runPrograms(names []string) (ok bool, status int) {
@@ -75,6 +75,9 @@ func (k *Kernel) programs(names []string) ([]program, error) {
 	var ps []program
 	if len(names) == 0 {
 		for _, b := range bundle.Programs() {
+			if bundle.Interactive(b.Name) {
+				continue // it runs until killed: shell only
+			}
 			ps = append(ps, inMemory(b.Name, b.ELF, b.Signal))
 		}
 		return ps, nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/tamach/tamach/pmap"
 	"github.com/tamach/tamach/vm"
@@ -261,11 +262,15 @@ func (s *segment) mapFile(m *vm.Map) error {
 // pages are always clean, so under memory pressure the pageout daemon
 // frees them and the next fault reads them from the file again.
 type imagePager struct {
-	name string // the image's name, for reports
-	file io.ReaderAt
-	base int64
-	size uint64
+	name  string // the image's name, for reports
+	file  io.ReaderAt
+	base  int64
+	size  uint64
+	reads atomic.Uint64 // pages read, for the shell's pagers
 }
+
+// Reads reports how many pages the pager has read from the file.
+func (p *imagePager) Reads() uint64 { return p.reads.Load() }
 
 func (p *imagePager) Init(size uint64) {}
 
@@ -289,6 +294,7 @@ func (p *imagePager) DataRequest(offset uint64, dst *[pmap.PageSize]byte) error 
 		}
 		n = got
 	}
+	p.reads.Add(1)
 	clear(dst[n:])
 	return nil
 }

@@ -30,6 +30,14 @@ const sigSEGV = 11
 // killedBy lists the programs that end by a deliberate crash.
 var killedBy = map[string]int{"segv": sigSEGV}
 
+// interactive lists the programs that run until they are killed, to be
+// looked at from the console shell: the word tasks leaves them out.
+var interactive = map[string]bool{"sleeper": true}
+
+// Interactive reports whether the program called name runs until it is
+// killed (a demonstration for the console shell, docs/shell.md).
+func Interactive(name string) bool { return interactive[name] }
+
 // ExpectedSignal is the signal the program called name is meant to be
 // killed by (segv, the crash demonstration), 0 if it should exit 0. It
 // holds for a program of that name from the program disk too.
