@@ -54,6 +54,7 @@ func (s *shellKernel) Start(name string) (int, error) {
 
 func (s *shellKernel) Step() bool { return s.k.tasks.Step() }
 func (s *shellKernel) Idle()      { s.k.tasks.Idle(shellIdle) }
+func (s *shellKernel) Now() int64 { return s.k.Board.Nanotime() }
 
 func (s *shellKernel) Tasks() []shell.Proc {
 	var ps []shell.Proc

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +37,73 @@ type Run struct {
 	// NoCmdline gives make no CMDLINE at all, so that make qemu's
 	// default applies (the word tasks) instead of an empty command line.
 	NoCmdline bool
+	// Stdin is written to QEMU's standard input (the console, -serial
+	// stdio) at the start, as `printf ... | make qemu` would; then, for
+	// each step of Script in turn, the harness waits until the console
+	// has a line matching Expect and writes Send. Standard input stays
+	// open until QEMU exits.
+	Stdin  string
+	Script []Step
+}
+
+// Step is one exchange of a scripted console session.
+type Step struct {
+	Expect string // a regular expression a console line must match (after the previous step's)
+	Send   string // written once it does; "$1" and so on are replaced by Expect's submatches
+}
+
+// syncBuffer is the console as it is being written, readable meanwhile.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// feed writes r's input to w: Stdin, then each Script step once the
+// console shows its line. It stops at the first step not seen before done
+// is closed.
+func (r Run) feed(w io.Writer, out *syncBuffer, done <-chan struct{}) {
+	io.WriteString(w, r.Stdin)
+	from := 0 // console bytes already matched
+	for _, st := range r.Script {
+		re := regexp.MustCompile(st.Expect)
+		for {
+			con := out.String()
+			lines := strings.Split(con[from:], "\n")
+			found := false
+			for i, l := range lines[:len(lines)-1] { // whole lines only
+				if m := re.FindStringSubmatch(strings.TrimRight(l, "\r")); m != nil {
+					send := st.Send
+					for j := len(m) - 1; j >= 1; j-- {
+						send = strings.ReplaceAll(send, fmt.Sprintf("$%d", j), m[j])
+					}
+					io.WriteString(w, send)
+					from += len(strings.Join(lines[:i+1], "\n")) + 1
+					found = true
+					break
+				}
+			}
+			if found {
+				break
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
 }
 
 // DefaultTimeout bounds a boot that sets no timeout of its own. TCG on a
@@ -255,16 +323,30 @@ func (r Run) start() (*Result, error) {
 	}
 	args = append(args, r.Make...)
 	cmd := exec.Command("make", args...)
-	var out bytes.Buffer
+	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.Stdin = nil
+	var stdin io.WriteCloser
+	if r.Stdin != "" || len(r.Script) > 0 {
+		if stdin, err = cmd.StdinPipe(); err != nil {
+			return nil, err
+		}
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	exited := make(chan struct{})
+	if stdin != nil {
+		go func() {
+			r.feed(stdin, &out, exited)
+			<-exited
+			stdin.Close()
+		}()
+	}
+	go func() { err := cmd.Wait(); close(exited); done <- err }()
 	res := &Result{}
 	select {
 	case err = <-done:

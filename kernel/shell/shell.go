@@ -40,6 +40,8 @@ type Kernel interface {
 	Start(name string) (pid int, err error)
 	// Step runs one quantum of one runnable thread; false if none ran.
 	Step() bool
+	// Now is the clock, in nanoseconds.
+	Now() int64
 	// Idle waits a little (a millisecond or so, less if a sleeper is due).
 	Idle()
 	// Tasks lists the task table, by id.
@@ -136,7 +138,7 @@ func (s *Shell) Run() {
 			s.key(c)
 			continue
 		}
-		s.reportBackground()
+		s.reportBackground(true)
 		if !s.K.Step() {
 			s.K.Idle()
 		}
@@ -210,6 +212,7 @@ func init() {
 		{"vmobject", "PID ADDR", "the shadow chain behind an address, object by object", (*Shell).vmobject},
 		{"pmap", "PID ADDR", "the page-table walk of an address, one line per level", (*Shell).pmap},
 		{"pagers", "", "the pagers: pages, slots, reads and writes", (*Shell).pagers},
+		{"sleep", "SECONDS", "let the tasks run for a while (e.g. 0.5), for scripts piped in", (*Shell).sleep},
 		{"trace", "on|off", "print every system call and page fault of tasks", (*Shell).trace},
 		{"halt", "", "power off (QEMU exits 0, or with the status of the last failed run)", (*Shell).halt},
 	}

@@ -57,6 +57,8 @@ func (f *fake) Step() bool {
 
 func (f *fake) Idle() {}
 
+func (f *fake) Now() int64 { return int64(f.steps) * 1e6 }
+
 func (f *fake) Tasks() []Proc {
 	var ps []Proc
 	for id := 1; id < f.next; id++ {
@@ -230,6 +232,8 @@ func TestCommands(t *testing.T) {
 			`^ +store +- +0 +3 +3 +97 +1 +4  default pager on disk$`,
 			`^ +3 +64K +4 +0 +- +- +4 +-  image pager of x$`}},
 		{"trace", "trace on\ntrace off\ntrace maybe", []string{`^trace: on$`, `^trace: off$`, `^trace: usage: trace on\|off$`}},
+		{"sleep", "run hello &\nsleep 0.01", []string{`^\[1\] hello: exit 0$`}},
+		{"sleep bad", "sleep -1", []string{`^sleep: "-1" is not a number of seconds up to 3600$`}},
 		{"halt args", "halt now", []string{`^halt: usage: halt$`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -85,7 +85,9 @@ func (s *Shell) waitFor(pid int, kill bool) (status string, ok bool) {
 }
 
 // reportBackground prints and reaps the background tasks that have ended.
-func (s *Shell) reportBackground() {
+// At the prompt (atPrompt) the prompt and the line typed so far are
+// printed again after the report.
+func (s *Shell) reportBackground(atPrompt bool) {
 	kept := s.bg[:0]
 	for _, pid := range s.bg {
 		status, ended, err := s.K.Status(pid)
@@ -97,7 +99,11 @@ func (s *Shell) reportBackground() {
 		}
 		s.K.Reap(pid)
 		s.done[pid] = status
-		fmt.Fprintf(s.Out, "\n[%d] %s: %s\n%s%s", pid, s.names[pid], status, Prompt, s.line)
+		if atPrompt {
+			fmt.Fprintf(s.Out, "\n[%d] %s: %s\n%s%s", pid, s.names[pid], status, Prompt, s.line)
+		} else {
+			fmt.Fprintf(s.Out, "[%d] %s: %s\n", pid, s.names[pid], status)
+		}
 	}
 	s.bg = kept
 }
@@ -149,7 +155,7 @@ func (s *Shell) wait(args []string) error {
 			if _, ok := s.waitFor(s.bg[0], false); !ok {
 				return nil
 			}
-			s.reportBackground()
+			s.reportBackground(false)
 		}
 		return nil
 	case 1:
@@ -171,7 +177,7 @@ func (s *Shell) wait(args []string) error {
 		return fmt.Errorf("task %d was not started with run ... & (its parent waits for it)", n)
 	}
 	if _, ok := s.waitFor(n, false); ok {
-		s.reportBackground()
+		s.reportBackground(false)
 	}
 	return nil
 }
@@ -200,5 +206,32 @@ func (s *Shell) halt(args []string) error {
 	}
 	s.halted = true
 	s.K.Halt(s.fail)
+	return nil
+}
+
+// sleep steps the scheduler for the given seconds; Ctrl-C ends it early.
+func (s *Shell) sleep(args []string) error {
+	if len(args) != 1 {
+		return usage("sleep")
+	}
+	secs, err := strconv.ParseFloat(args[0], 64)
+	if err != nil || secs < 0 || secs > 3600 {
+		return fmt.Errorf("%q is not a number of seconds up to 3600", args[0])
+	}
+	until := s.K.Now() + int64(secs*1e9)
+	for s.K.Now() < until {
+		if c, ok := s.In(); ok {
+			if c == ctrlC {
+				fmt.Fprintln(s.Out, "^C")
+				return nil
+			}
+			s.typeahead = append(s.typeahead, c)
+			continue
+		}
+		s.reportBackground(false)
+		if !s.K.Step() {
+			s.K.Idle()
+		}
+	}
 	return nil
 }

@@ -32,13 +32,15 @@ func main() {
 	}
 	if id == 0 {
 		buf[1*mach.PageSize] = 0xc1 // copy-on-write: page 1 is the child's own now
-		fmt.Printf("sleeper: child %d sleeping, buffer at %#x (page 1 written after fork)\n", mach.TaskID(), addr)
+		fmt.Printf("sleeper: child %d sleeping, buffer at %#x, page 1 (written after fork) at %#x\n",
+			mach.TaskID(), addr, addr+mach.PageSize)
 		for {
 			time.Sleep(time.Second)
 		}
 	}
 	buf[2*mach.PageSize] = 0x9a // and page 2 the parent's
-	fmt.Printf("sleeper: parent %d waiting for child %d, buffer at %#x (page 2 written after fork)\n", mach.TaskID(), id, addr)
+	// The parent prints only once the child has ended: two tasks writing
+	// the console at once may interleave their lines.
 	_, status, err := mach.Wait(id)
-	fmt.Printf("sleeper: child %d ended: %v %v\n", id, status, err)
+	fmt.Printf("sleeper: parent %d: child %d ended: %v %v\n", mach.TaskID(), id, status, err)
 }
