@@ -18,7 +18,8 @@ const runFile = "opt/tamach/run"
 
 // runPrograms runs the named programs (from the program disk, else the
 // kernel's bundle; the name fwcfg: the ELF in runFile), or every bundled
-// one but the interactive ones (bundle.Interactive) when names is empty, one after the other, printing a line for each.
+// one but the interactive ones (bundle.Interactive) when names is empty,
+// one after the other, printing a line for each.
 // It reports whether each ended as it should and the exit status of the
 // last one (its exit code, or 128 plus the signal that killed it).
 func (k *Kernel) runPrograms(names []string) (ok bool, status int) {
