@@ -72,9 +72,10 @@ TAMAGO_ENV := GOOS=tamago GOARCH=$(ARCH) GOOSPKG=github.com/usbarmory/tamago GOT
 # QEMU invocation of each board, and how a disk is attached to it:
 # $(call qemu_disk,FILE,ROLE,MODE[,BLKDEBUG]) with ROLE programs, disk0 or
 # swap0, MODE empty (writable), ro (the guest may not write) or snapshot
-# (writes go to a temporary overlay QEMU drops at exit), and BLKDEBUG an
-# optional blkdebug rules file (boot/virtio/disk.mk) that makes the disk fail.
-qemu_disk = $(call $(QEMU_DISK_$(BOARD)),$1,$2,$3,$4)
+# (writes go to a temporary overlay QEMU drops at exit), BLKDEBUG an
+# optional blkdebug rules file (boot/virtio/disk.mk) that makes the disk
+# fail, and OPTS more -drive options (virtio boards only; DISK_OPTS).
+qemu_disk = $(call $(QEMU_DISK_$(BOARD)),$1,$2,$3,$4,$5)
 qemu_blkdebug = $(if $1,blkdebug:$1:)
 include $(foreach b,$(BOARDS),boot/$(b)/qemu.mk)
 # DISK=image attaches a raw disk image (boot/virtio/disk.mk).
