@@ -208,3 +208,56 @@ func TestSwapDiskStopsAnswering(t *testing.T) {
 		res.ExpectExit(t, true)
 	})
 }
+
+// TestSwapDiskWriteErrorFraction: one slot in 32 of the swap disk fails
+// every write (blkdebug rules generated for slots 31, 63, 95, ...). The
+// pressure task (4x the pool, checksummed, forked) runs to the end with
+// every byte verified; each bad slot it met is retired once and its page
+// written elsewhere.
+func TestSwapDiskWriteErrorFraction(t *testing.T) {
+	forEachArch(t, func(t *testing.T, arch string) {
+		Require(t, arch)
+		requireBlkdebug(t)
+		const every, slots = 32, 16384
+		var conf strings.Builder
+		fmt.Fprintf(&conf, "# Slot n (sectors 8n..8n+7) fails every write for n = %d, %d, ...\n", every-1, 2*every-1)
+		for n := every - 1; n < slots-1; n += every { // not the last page: the write test and self-check use it
+			fmt.Fprintf(&conf, "[inject-error]\nevent = \"write_aio\"\nerrno = \"5\"\nsector = \"%d\"\nonce = \"off\"\n\n", 8*n)
+		}
+		rules := filepath.Join(t.TempDir(), "one-in-32.conf")
+		if err := os.WriteFile(rules, []byte(conf.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		disk := sparseDisk(t, 64<<20)
+		res := Boot(t, Run{Arch: arch, Cmdline: "pool=8M run=pressure", Timeout: pagerTimeout,
+			Make: []string{"DISK=" + disk, "DISK_BLKDEBUG=" + rules}})
+		res.Expect(t,
+			`^pressure: 8192 pages verified, 0 mismatches$`,
+			`^PASS pressure-fork: `,
+			`^task pressure\[\d+\]: exit 0 after .*, 0 kills: as expected$`)
+		if res.Find(`[1-9]\d* mismatches`) != nil {
+			t.Fatalf("a byte changed; console tail:\n%s", res.Tail(30))
+		}
+		retired := map[int]bool{}
+		for _, l := range strings.Split(res.Console, "\n") {
+			var slot int
+			if _, err := fmt.Sscanf(l, "pager: slot %d retired:", &slot); err == nil {
+				if slot%every != every-1 {
+					t.Errorf("slot %d retired, but only every %dth slot is bad", slot, every)
+				}
+				if retired[slot] {
+					t.Errorf("slot %d retired twice", slot)
+				}
+				retired[slot] = true
+			}
+		}
+		if len(retired) < 16 {
+			t.Errorf("%d slots retired: the workload should meet many of the bad slots", len(retired))
+		}
+		passes := strings.Count(res.Console, "8192 pages verified, 0 mismatches") +
+			strings.Count(res.Console, "verified its 8192 pages")
+		t.Logf("%s: %d write errors injected on %d slots retired (1 slot in %d bad); %d MiB verified in %d passes, 0 mismatches",
+			arch, len(retired), len(retired), every, passes*8192*4096>>20, passes)
+		res.ExpectExit(t, true)
+	})
+}
