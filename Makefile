@@ -3,7 +3,7 @@
 #   make qemu [BOARD=...|ARCH=...] [CMDLINE='...'] [ICOUNT=1] [DISK=img] [RUN=name]   build and boot under QEMU
 #   make test                                                 every test: host, then QEMU boot tests
 #   make kernel [BOARD=...|ARCH=...]                          the kernel ELF (build/<arch>/ or build/<board>/tamach.elf)
-#   make qemu-gdb [BOARD=...|ARCH=...]                        boot halted, waiting for gdb on :1234
+#   make qemu-gdb [BOARD=...|ARCH=...] [GDBPORT=1234]         boot halted, waiting for gdb (docs/debugging.md)
 #   make image BOARD=imx8mpevk                                what the board's U-Boot loads (docs/boards.md)
 #   make labs | grade LAB=NAME | lab-skeleton LAB=NAME DEST=dir   coursework labs (docs/labs)
 #
@@ -108,9 +108,13 @@ qemu: check-qemu $(if $(NOBUILD),,kernel)
 	@test -z "$(PROGRAMS)" -o -f "$(PROGRAMS)" || { echo "missing: the program disk $(PROGRAMS): run make programs ARCH=$(ARCH) (or PROGRAMS= for none)"; exit 1; }
 	$(QEMU) $(QEMU_ARGS)
 
-qemu-gdb: check-qemu kernel
-	@echo "qemu-gdb: waiting for gdb; attach with: gdb $(ELF) -ex 'target remote :1234'"
-	$(QEMU) $(QEMU_ARGS) -s -S
+# make qemu-gdb: QEMU's gdb stub on GDBPORT (default 1234), the CPU halted
+# before the first instruction until gdb says continue (docs/debugging.md).
+GDBPORT ?= 1234
+qemu-gdb: check-qemu $(if $(NOBUILD),,kernel)
+	@test -f $(ELF) || { echo "missing: $(ELF): run make kernel BOARD=$(BOARD)"; exit 1; }
+	@echo "qemu-gdb: waiting for gdb; attach with: gdb-multiarch $(ELF) -ex 'target remote :$(GDBPORT)'"
+	$(QEMU) $(QEMU_ARGS) -gdb tcp:127.0.0.1:$(GDBPORT) -S
 
 # make image: the files a board's own boot loader loads (boot/<board>/build.mk
 # adds the board to IMAGE_BOARDS and defines image-<board>).
