@@ -4,7 +4,7 @@
 #   make test                                                 every test: host, then QEMU boot tests
 #   make kernel [BOARD=...|ARCH=...]                          the kernel ELF (build/<arch>/ or build/<board>/tamach.elf)
 #   make shell [BOARD=...|ARCH=...]                           make qemu CMDLINE=shell: the console shell (docs/shell.md)
-#   make qemu-gdb [BOARD=...|ARCH=...]                        boot halted, waiting for gdb on :1234
+#   make qemu-gdb [BOARD=...|ARCH=...] [GDBPORT=1234]         boot halted, waiting for gdb (docs/debugging.md)
 #   make image BOARD=imx8mpevk                                what the board's U-Boot loads (docs/boards.md)
 #   make labs | grade LAB=NAME | lab-skeleton LAB=NAME DEST=dir   coursework labs (docs/labs)
 #
@@ -73,9 +73,10 @@ TAMAGO_ENV := GOOS=tamago GOARCH=$(ARCH) GOOSPKG=github.com/usbarmory/tamago GOT
 # QEMU invocation of each board, and how a disk is attached to it:
 # $(call qemu_disk,FILE,ROLE,MODE[,BLKDEBUG]) with ROLE programs, disk0 or
 # swap0, MODE empty (writable), ro (the guest may not write) or snapshot
-# (writes go to a temporary overlay QEMU drops at exit), and BLKDEBUG an
-# optional blkdebug rules file (boot/virtio/disk.mk) that makes the disk fail.
-qemu_disk = $(call $(QEMU_DISK_$(BOARD)),$1,$2,$3,$4)
+# (writes go to a temporary overlay QEMU drops at exit), BLKDEBUG an
+# optional blkdebug rules file (boot/virtio/disk.mk) that makes the disk
+# fail, and OPTS more -drive options (virtio boards only; DISK_OPTS).
+qemu_disk = $(call $(QEMU_DISK_$(BOARD)),$1,$2,$3,$4,$5)
 qemu_blkdebug = $(if $1,blkdebug:$1:)
 include $(foreach b,$(BOARDS),boot/$(b)/qemu.mk)
 # DISK=image attaches a raw disk image (boot/virtio/disk.mk).
@@ -113,9 +114,13 @@ qemu: check-qemu $(if $(NOBUILD),,kernel)
 shell:
 	@$(MAKE) --no-print-directory qemu CMDLINE=shell
 
-qemu-gdb: check-qemu kernel
-	@echo "qemu-gdb: waiting for gdb; attach with: gdb $(ELF) -ex 'target remote :1234'"
-	$(QEMU) $(QEMU_ARGS) -s -S
+# make qemu-gdb: QEMU's gdb stub on GDBPORT (default 1234), the CPU halted
+# before the first instruction until gdb says continue (docs/debugging.md).
+GDBPORT ?= 1234
+qemu-gdb: check-qemu $(if $(NOBUILD),,kernel)
+	@test -f $(ELF) || { echo "missing: $(ELF): run make kernel BOARD=$(BOARD)"; exit 1; }
+	@echo "qemu-gdb: waiting for gdb; attach with: gdb-multiarch $(ELF) -ex 'target remote :$(GDBPORT)'"
+	$(QEMU) $(QEMU_ARGS) -gdb tcp:127.0.0.1:$(GDBPORT) -S
 
 # make image: the files a board's own boot loader loads (boot/<board>/build.mk
 # adds the board to IMAGE_BOARDS and defines image-<board>).

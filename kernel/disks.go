@@ -101,6 +101,9 @@ func (k *Kernel) attachDefaultPager(disks []boot.BlockDevice) {
 			}
 			fmt.Fprintf(k.Out, "pager: slot %d retired: %v; its page goes to another slot\n", slot, err)
 		}
+		dp.OnFail = func(err error) {
+			fmt.Fprintf(k.Out, "pager: %s stopped answering: %v; nothing more is paged out, and a task that needs a page it held is killed\n", d.Name(), err)
+		}
 		k.vm.SetDefaultPager(dp.NewPager)
 		k.defpager = dp
 		slots := dp.Stats().Slots

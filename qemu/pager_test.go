@@ -118,3 +118,26 @@ func TestPagerDefaultSwap(t *testing.T) {
 		res.ExpectExit(t, true)
 	})
 }
+
+// TestPoolExhaustedNoSwap: with no swap disk, a child dirties four times
+// the pool. The fault that finds no free frame (and no page that could
+// leave) kills that child with a report naming KERN_RESOURCE_SHORTAGE; its
+// parent sees SIGSEGV and passes, and the next program runs in the frames
+// the dead child gave back.
+func TestPoolExhaustedNoSwap(t *testing.T) {
+	forEachArch(t, func(t *testing.T, arch string) {
+		res := Boot(t, Run{Arch: arch, Cmdline: "pool=16M run=storefull+hello echo=kernel-continues",
+			Timeout: pagerTimeout, Make: []string{"SWAP="}})
+		res.Expect(t,
+			`^pool: 16384 KiB \(4096 pages\) of \d+ KiB for the vm system$`,
+			`^pager: no disk: anonymous memory is never paged out$`,
+			`^store-full: child dirties up to 16384 pages$`,
+			`^task storefull\[\d+\]: killed: page fault at pc 0x[0-9a-f]+, address 0x[0-9a-f]+, (read|write|execute): KERN_RESOURCE_SHORTAGE`,
+			`^PASS store-full: child killed by signal 11 after dirtying \d+ of 16384 pages; pageouts 0$`,
+			`^task storefull\[\d+\]: exit 0 after .*: as expected$`,
+			`^PASS hello$`,
+			`^kernel-continues$`,
+			`^end of command line: powering off$`)
+		res.ExpectExit(t, true)
+	})
+}

@@ -34,6 +34,12 @@ var tasksLines = []string{
 	`^task vmtests\[\d+\]: killed: page fault at pc (0x[0-9a-f]+), address 0x[0-9a-f]+, execute: KERN_PROTECTION_FAILURE: [0-9a-f ]+  ret`,
 	`^PASS exec-nx$`, `^PASS unmapped$`, `^PASS share-inherit$`, `^PASS memory-entry$`,
 	`^PASS copy-read-write$`, `^PASS wire$`, `^PASS dealloc-frees$`,
+	// The other vm calls (tasks/vmtests/machvm.go), one line per call.
+	`^PASS vm-remap$`, `^PASS vm-remap-new$`, `^PASS vm-map-return-data-addr$`,
+	`^PASS vm-msync$`, `^PASS vm-behavior-set$`, `^PASS vm-purgable-control$`,
+	`^PASS memory-entry-purgable-control$`, `^PASS task-purgable-info$`,
+	`^PASS vm-machine-attribute$`, `^PASS vm-read-overwrite$`, `^PASS vm-read-list$`,
+	`^PASS vm-region-recurse$`, `^PASS vm-page-range-query$`, `^PASS vm-page-info$`,
 	`^task vmtests\[\d+\]: exit 0 after .*: as expected$`,
 	`^tasks: PASS$`, `^end of command line: powering off$`,
 }

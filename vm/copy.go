@@ -1,6 +1,10 @@
 package vm
 
-import "github.com/tamach/tamach/pmap"
+import (
+	"slices"
+
+	"github.com/tamach/tamach/pmap"
+)
 
 // Copy is Mach's vm_map_copy_t of the entry-list kind: a snapshot of a
 // range of a map, taken copy-on-write, that can be inserted into another
@@ -221,10 +225,12 @@ func (o *Object) copiedEagerly() bool { return o.purgable != PurgableDeny }
 
 // copySlowly makes a new object holding a copy of size bytes of o's chain
 // at offset (vm_object_copy_slowly). Pages no object of the chain has stay
-// absent: they read as zeros.
+// absent: they read as zeros. Only the offsets some object of the chain
+// holds data for are visited (chainOffsets), so the cost follows the data,
+// not the size: an untouched purgeable region of terabytes copies at once.
 func (s *System) copySlowly(o *Object, offset, size uint64) (*Object, error) {
 	n := s.newObject(size, nil)
-	for off := uint64(0); off < size; off += pmap.PageSize {
+	for _, off := range chainOffsets(o, offset, size) {
 		p, err := s.chainPage(o, offset+off)
 		if err != nil {
 			n.deallocate()
@@ -239,6 +245,41 @@ func (s *System) copySlowly(o *Object, offset, size uint64) (*Object, error) {
 		}
 	}
 	return n, nil
+}
+
+// chainOffsets returns, in increasing order, the offsets in [0, size)
+// (relative to offset in o) at which some object of o's shadow chain has a
+// resident page or data with its pager: the only offsets a copy of the
+// range can find data at. An external pager may hold data anywhere below
+// its object's size, so the part of the range inside such an object is
+// listed whole (it is bounded by the object, not by the range).
+func chainOffsets(o *Object, offset, size uint64) []uint64 {
+	seen := map[uint64]bool{}
+	add := func(objOff, base uint64) {
+		if objOff >= base && objOff-base < size {
+			seen[objOff-base] = true
+		}
+	}
+	for base := offset; o != nil; base, o = base+o.shadowOffset, o.shadow {
+		for off := range o.pages {
+			add(off, base)
+		}
+		if o.internal {
+			for off := range o.pagedOut {
+				add(off, base)
+			}
+		} else if o.pager != nil {
+			for off := base &^ pmap.PageMask; off < o.size && off-base < size; off += pmap.PageSize {
+				add(off, base)
+			}
+		}
+	}
+	offs := make([]uint64, 0, len(seen))
+	for off := range seen {
+		offs = append(offs, off)
+	}
+	slices.Sort(offs)
+	return offs
 }
 
 // copyout inserts c anywhere in m (vm_map_copyout) and returns the address

@@ -2,6 +2,7 @@ package vm_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/tamach/tamach/pmap"
 	"github.com/tamach/tamach/vm"
@@ -211,4 +212,58 @@ func TestPurgeableCopies(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestHugePurgeableCopyIsCheap: copies of purgeable memory are made
+// eagerly, but only of the pages that hold data. A task that allocates 32
+// TiB of purgeable memory, touches two pages and forks (or vm_copies
+// it) must not make the kernel walk 2^33 empty offsets: a regression test
+// for the hang the syscall fuzzer found.
+func TestHugePurgeableCopyIsCheap(t *testing.T) {
+	env := newEnv(t, vmtest.Options{PoolPages: 128})
+	m := newMap(t, env)
+	const size = 1 << 45
+	src, err := m.Allocate(0, size, vm.FlagsAnywhere|vm.FlagsPurgable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu := env.CPU(m)
+	for i, off := range []vm.VAddr{0, size - page} {
+		if err := cpu.Store8(src+off, byte(0x51+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan *vm.Map, 1)
+	pm, err := env.Pmap.Create(pmap.KindUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		child, err := m.Fork(pm)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- child
+	}()
+	var child *vm.Map
+	select {
+	case child = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("fork of 32 TiB of purgeable memory with two pages touched still runs after 10 s")
+	}
+	if child == nil {
+		return
+	}
+	ccpu := env.CPU(child)
+	for i, off := range []vm.VAddr{0, size - page} {
+		if v, err := ccpu.Load8(src + off); err != nil || v != byte(0x51+i) {
+			t.Errorf("child reads %#x, %v at offset %#x; want %#x", v, err, off, 0x51+i)
+		}
+	}
+	if v, err := ccpu.Load8(src + size/2); err != nil || v != 0 {
+		t.Errorf("child reads %#x, %v in the untouched middle; want 0", v, err)
+	}
+	check(t, env)
+	child.Destroy()
+	m.Destroy()
 }

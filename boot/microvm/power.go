@@ -10,8 +10,10 @@ import (
 	cpu "github.com/tamach/tamach/cpu/amd64"
 )
 
-// powerOffGrace is how long powerOff waits for QEMU to act on the GED
-// write, which it does asynchronously, before it falls back.
+// powerOffGrace is how long powerOff and failWith wait for QEMU to act on
+// the GED or isa-debug-exit write, which it does asynchronously (the
+// device requests a shutdown; QEMU's main loop carries it out while the
+// CPU runs on), before they fall back.
 const powerOffGrace = 100 * time.Millisecond
 
 // powerOff turns the machine off: QEMU exits with status 0. It writes
@@ -38,6 +40,9 @@ func fail() {
 // status 0 by mistake; the harness's timeout ends it.
 func failWith(code uint32) {
 	out32(portDebugExit, code)
+	deadline := nanotime() + int64(powerOffGrace)
+	for nanotime() < deadline {
+	}
 	print("microvm: no isa-debug-exit device at port 0xf4 (see qemu.mk), halting\n")
 	cpu.Halt()
 }

@@ -128,6 +128,17 @@ func (b *Block) ReadOnly() bool { return b.features&blkFeatureRO != 0 }
 // CanFlush reports whether VIRTIO_BLK_F_FLUSH was negotiated.
 func (b *Block) CanFlush() bool { return b.features&blkFeatureFlush != 0 }
 
+// Failed returns nil while the device answers, and the error that ended
+// it once a request left the device owning the queue (a timeout,
+// DEVICE_NEEDS_RESET, a protocol error): every later request fails with
+// ErrBroken. The default pager asks, to tell a dead disk from a bad
+// sector (vm/defpager FailingStore).
+func (b *Block) Failed() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.broken
+}
+
 // Stats returns the request counters.
 func (b *Block) Stats() Stats {
 	b.mu.Lock()

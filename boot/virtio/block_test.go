@@ -204,6 +204,9 @@ func TestIOErrorIsReportedAndTheDiskStaysUsable(t *testing.T) {
 	if err := d.b.ReadPage(4, p); err != nil {
 		t.Fatalf("ReadPage(4) after an I/O error: %v", err)
 	}
+	if err := d.b.Failed(); err != nil {
+		t.Fatalf("Failed after a sector's I/O error = %v: a bad sector is not a dead disk", err)
+	}
 }
 
 func TestFlush(t *testing.T) {
@@ -250,9 +253,15 @@ func TestDeviceFailuresBreakTheDisk(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			d := newTestDisk(t, nil)
 			c.adjust(d.dev)
+			if err := d.b.Failed(); err != nil {
+				t.Fatalf("Failed before any request = %v", err)
+			}
 			p := new([PageSize]byte)
 			if err := d.b.ReadPage(1, p); !errors.Is(err, c.want) {
 				t.Fatalf("ReadPage = %v, want %v", err, c.want)
+			}
+			if err := d.b.Failed(); !errors.Is(err, c.want) {
+				t.Fatalf("Failed after the failure = %v, want %v", err, c.want)
 			}
 			if err := d.b.WritePage(1, p); !errors.Is(err, ErrBroken) || !errors.Is(err, c.want) {
 				t.Fatalf("WritePage after the failure = %v, want ErrBroken and %v", err, c.want)

@@ -27,18 +27,25 @@
 #   kernel meets a failing disk (docs/pager.md, "A failing disk";
 #   qemu/testdata/blkdebug/ has examples). It is the fourth argument of
 #   qemu_disk, BLKDEBUG, and works on every board.
+# DISK_OPTS=opts adds -drive options to DISK (the fifth argument of
+#   qemu_disk; virtio boards). With QEMU's I/O throttling (QEMU docs,
+#   "Disk I/O limits": bps, bps_max, bps_max_length) it makes a disk that
+#   stops answering: DISK_OPTS=bps=1024,bps_max=1048576,bps_max_length=1
+#   lets 1 MiB through at full speed, then takes 4 s per 4 KiB page,
+#   longer than the driver waits (boot/virtio/probe.go DefaultTimeout).
 virtio_comma := ,
 virtio_mode_ro       := $(virtio_comma)readonly=on
 virtio_mode_snapshot := $(virtio_comma)snapshot=on
-qemu_disk_virtio = -drive file=$(call qemu_blkdebug,$4)$1,if=none,format=raw,id=$2$(virtio_mode_$3) \
+qemu_disk_virtio = -drive file=$(call qemu_blkdebug,$4)$1,if=none,format=raw,id=$2$(virtio_mode_$3)$(if $5,$(virtio_comma)$5) \
 	-device virtio-blk-device,drive=$2 \
 	-global virtio-mmio.force-legacy=false
 
 DISK          ?=
 DISK_RO       ?=
 DISK_BLKDEBUG ?=
+DISK_OPTS     ?=
 
 QEMU_DISK_FLAGS :=
 ifneq ($(DISK),)
-QEMU_DISK_FLAGS := $(call qemu_disk,$(DISK),disk0,$(if $(DISK_RO),ro),$(DISK_BLKDEBUG))
+QEMU_DISK_FLAGS := $(call qemu_disk,$(DISK),disk0,$(if $(DISK_RO),ro),$(DISK_BLKDEBUG),$(DISK_OPTS))
 endif

@@ -10,15 +10,17 @@ import (
 // Mach traps: the vm API offered to tasks under negative system call
 // numbers, as XNU numbers its Mach traps (osfmk/kern/syscall_sw.c). Where
 // XNU has a trap for the call the number is XNU's (_kernelrpc_mach_vm_*:
-// allocate -10, deallocate -12, protect -14, map -15); the calls XNU only
-// offers as MIG messages get numbers of their own from -40 down, and the
-// task calls from -60. Every trap acts on the calling task (XNU's target
+// allocate -10, purgable_control -11, deallocate -12, protect -14, map
+// -15); the calls XNU only offers as MIG messages get numbers of their own
+// from -40 down to -59, then from -70 down, and the task calls from -60 to
+// -69. Every trap acts on the calling task (XNU's target
 // task port is always mach_task_self() here) and returns a kern_return_t;
 // results come back through pointers into the task's memory, written with
 // copyOut. tasks/mach wraps them for Go programs; docs/tasks.md lists them.
 const (
 	TrapVMAllocate        = -10 // vm_allocate(*addr, size, flags)
 	TrapVMDeallocate      = -12 // vm_deallocate(addr, size)
+	TrapVMPurgableControl = -11 // vm_purgable_control(addr, control, *state)
 	TrapVMProtect         = -14 // vm_protect(addr, size, set_max, prot)
 	TrapVMMap             = -15 // vm_map(*addr, size, mask, flags, entry, *args)
 	TrapVMInherit         = -40 // vm_inherit(addr, size, inherit)
@@ -31,16 +33,29 @@ const (
 	TrapVMWire            = -47 // vm_wire(addr, size, access): access 0 unwires
 	TrapPortDeallocate    = -48 // mach_port_deallocate(entry)
 	TrapVMPageQuery       = -49 // vm_page_query(addr, *info): disposition, refs, frame
+	TrapVMRemap           = -50 // vm_remap(*addr, size, mask, flags, src, *args)
+	TrapVMRemapNew        = -51 // mach_vm_remap_new(*addr, size, mask, flags, src, *args)
+	TrapVMMsync           = -52 // vm_msync(addr, size, flags)
+	TrapVMBehaviorSet     = -53 // vm_behavior_set(addr, size, behavior)
+	TrapMemEntryPurgable  = -54 // mach_memory_entry_purgable_control(entry, control, *state)
+	TrapVMMachineAttr     = -55 // vm_machine_attribute(addr, size, attribute, *value)
+	TrapVMReadList        = -56 // vm_read_list(*list, count)
+	TrapVMReadOverwrite   = -57 // vm_read_overwrite(addr, size, data, *outsize)
+	TrapVMRegionRecurse   = -58 // vm_region_recurse_64(*addr, *size, *depth, *info, *count)
+	TrapVMPageRangeQuery  = -59 // mach_vm_page_range_query(addr, size, dispositions, *count)
 	TrapTaskFork          = -60 // task_fork(*child): 0 in the child
 	TrapTaskWait          = -61 // task_wait(id, *id, *status): id -1 is any child
 	TrapTaskID            = -62 // task_id(*id)
 	TrapTaskSelfStatistic = -63 // task_statistics(*info): the task's map and pmap
+	TrapTaskPurgableInfo  = -64 // task_purgable_info(*info): the task's volatile memory
+	TrapVMPageInfo        = -70 // mach_vm_page_info(addr, flavor, *info, *count)
 )
 
 // machTraps is the trap table, keyed by the negative number.
 var machTraps = map[int64]*syscallDef{
 	TrapVMAllocate:        {"vm_allocate", trapVMAllocate},
 	TrapVMDeallocate:      {"vm_deallocate", trapVMDeallocate},
+	TrapVMPurgableControl: {"vm_purgable_control", trapVMPurgableControl},
 	TrapVMProtect:         {"vm_protect", trapVMProtect},
 	TrapVMMap:             {"vm_map", trapVMMap},
 	TrapVMInherit:         {"vm_inherit", trapVMInherit},
@@ -53,10 +68,22 @@ var machTraps = map[int64]*syscallDef{
 	TrapVMWire:            {"vm_wire", trapVMWire},
 	TrapPortDeallocate:    {"mach_port_deallocate", trapPortDeallocate},
 	TrapVMPageQuery:       {"vm_page_query", trapVMPageQuery},
+	TrapVMRemap:           {"vm_remap", trapVMRemap},
+	TrapVMRemapNew:        {"mach_vm_remap_new", trapVMRemapNew},
+	TrapVMMsync:           {"vm_msync", trapVMMsync},
+	TrapVMBehaviorSet:     {"vm_behavior_set", trapVMBehaviorSet},
+	TrapMemEntryPurgable:  {"mach_memory_entry_purgable_control", trapMemEntryPurgable},
+	TrapVMMachineAttr:     {"vm_machine_attribute", trapVMMachineAttr},
+	TrapVMReadList:        {"vm_read_list", trapVMReadList},
+	TrapVMReadOverwrite:   {"vm_read_overwrite", trapVMReadOverwrite},
+	TrapVMRegionRecurse:   {"vm_region_recurse_64", trapVMRegionRecurse},
+	TrapVMPageRangeQuery:  {"mach_vm_page_range_query", trapVMPageRangeQuery},
+	TrapVMPageInfo:        {"mach_vm_page_info", trapVMPageInfo},
 	TrapTaskFork:          {"task_fork", trapTaskFork},
 	TrapTaskWait:          {"task_wait", trapTaskWait},
 	TrapTaskID:            {"task_id", trapTaskID},
 	TrapTaskSelfStatistic: {"task_statistics", trapTaskStatistics},
+	TrapTaskPurgableInfo:  {"task_purgable_info", trapTaskPurgableInfo},
 }
 
 // kr is the value a trap returns for a vm result.

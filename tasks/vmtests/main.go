@@ -4,8 +4,11 @@
 // growth, stack growth, fork with copy-on-write, protection and execute
 // faults and unmapped accesses in children (killed, status seen by the
 // parent), shared memory by inheritance and by memory entry, vm_copy,
-// vm_read and vm_write, wiring, and frames returned on deallocation. Each
-// test prints PASS name or FAIL name: why; the task exits 1 if any failed.
+// vm_read and vm_write, wiring, frames returned on deallocation, and each
+// of the other vm calls (machvm.go: remap, msync, advice, purgeable
+// memory, cache attributes, the copying reads, region and page queries).
+// Each test prints PASS name or FAIL name: why; the task exits 1 if any
+// failed.
 package main
 
 import (
@@ -33,6 +36,20 @@ var tests = []test{
 	{"copy-read-write", testCopyReadWrite},
 	{"wire", testWire},
 	{"dealloc-frees", testDeallocFrees},
+	{"vm-remap", testRemap},
+	{"vm-remap-new", testRemapNew},
+	{"vm-map-return-data-addr", testMapReturnDataAddr},
+	{"vm-msync", testMsync},
+	{"vm-behavior-set", testBehaviorSet},
+	{"vm-purgable-control", testPurgableControl},
+	{"memory-entry-purgable-control", testEntryPurgableControl},
+	{"task-purgable-info", testTaskPurgableInfo},
+	{"vm-machine-attribute", testMachineAttribute},
+	{"vm-read-overwrite", testReadOverwrite},
+	{"vm-read-list", testReadList},
+	{"vm-region-recurse", testRegionRecurse},
+	{"vm-page-range-query", testPageRangeQuery},
+	{"vm-page-info", testPageInfo},
 }
 
 func main() {

@@ -52,6 +52,15 @@ type Store interface {
 	Flush() error
 }
 
+// FailingStore is implemented by a Store that can tell a failed request
+// from a failed device: Failed returns nil while the device still answers,
+// and, once it has stopped answering (a request timed out, the device
+// asked for a reset), the error that ended it. virtio-blk's Block
+// implements it. A store without it only ever fails request by request.
+type FailingStore interface {
+	Failed() error
+}
+
 // Errors a Pager returns. The vm system keeps a page resident when
 // DataReturn fails and reports KERN_MEMORY_ERROR when DataRequest fails;
 // errors.Is tells the causes apart.
@@ -65,6 +74,9 @@ var (
 	ErrBadOffset = errors.New("defpager: bad offset")
 	// ErrNoStore: New was given no store, or one with no pages.
 	ErrNoStore = errors.New("defpager: no backing store")
+	// ErrDeviceFailed: the store's device stopped answering
+	// (FailingStore); nothing is read or written any more.
+	ErrDeviceFailed = errors.New("defpager: backing store device failed")
 )
 
 // IOError is a failed transfer between a slot and the store.
@@ -96,6 +108,7 @@ type Stats struct {
 	ReadErr  uint64 // reads the store failed
 	WriteErr uint64 // writes the store failed
 	Retired  uint64 // slots taken out of use after a failed write
+	Failed   bool   // the device stopped answering: no I/O since
 }
 
 // DefaultPager manages one Store: its slot bitmap and the Pagers of the
@@ -107,11 +120,16 @@ type DefaultPager struct {
 	bad    map[uint64]bool     // (mu) retired slots: a write to them failed
 	pagers map[*Pager]struct{} // (mu) live pagers, for Check
 	stats  Stats               // (mu)
+	failed error               // (mu) why the device stopped answering, nil while it answers
 
 	// OnRetire, when set, is told of each slot taken out of use (the
 	// kernel prints a line). Called with mu held: it must not call back
 	// into the DefaultPager.
 	OnRetire func(slot uint64, err error)
+
+	// OnFail, when set, is told once that the store's device stopped
+	// answering (FailingStore). Called with mu held, as OnRetire.
+	OnFail func(err error)
 }
 
 // New returns a default pager over store using its first limit pages as
@@ -171,8 +189,8 @@ func (dp *DefaultPager) String() string {
 // retire takes slot s out of use after the store failed err writing it.
 // Precondition: dp.mu held.
 func (dp *DefaultPager) retire(s uint64, err error) {
-	if dp.bad[s] {
-		return
+	if dp.bad[s] || errors.Is(err, ErrDeviceFailed) {
+		return // a failed device is not a bad slot
 	}
 	dp.bad[s] = true
 	dp.stats.Retired++
@@ -247,10 +265,47 @@ func (dp *DefaultPager) Check() error {
 	return nil
 }
 
+// A device that stops answering is not a bad slot. When a transfer fails
+// and the store says its device has failed (FailingStore), the default
+// pager stops using it: no slot is retired for it, every later
+// DataReturn fails at once (the vm keeps the page resident and dirty, as
+// when the store is full), and every later DataRequest fails at once (the
+// task that needs the page is killed with KERN_MEMORY_ERROR). Without
+// this, each page-out would retire slots of a healthy disk one by one and
+// wait for each request to time out.
+
+// deviceFailed reports whether the store's device has stopped answering,
+// noting it (and telling OnFail) the first time. Precondition: dp.mu held.
+func (dp *DefaultPager) deviceFailed() bool {
+	if dp.failed != nil {
+		return true
+	}
+	fs, ok := dp.store.(FailingStore)
+	if !ok {
+		return false
+	}
+	err := fs.Failed()
+	if err == nil {
+		return false
+	}
+	dp.failed = err
+	dp.stats.Failed = true
+	if dp.OnFail != nil {
+		dp.OnFail(err)
+	}
+	return true
+}
+
 // writeSlot writes src to slot s. Precondition: dp.mu held.
 func (dp *DefaultPager) writeSlot(s uint64, src *[PageSize]byte) error {
+	if dp.failed != nil {
+		return &IOError{Op: "write", Slot: s, Err: fmt.Errorf("%w: %w", ErrDeviceFailed, dp.failed)}
+	}
 	if err := dp.store.WritePage(s, src); err != nil {
 		dp.stats.WriteErr++
+		if dp.deviceFailed() {
+			err = fmt.Errorf("%w: %w", ErrDeviceFailed, err)
+		}
 		return &IOError{Op: "write", Slot: s, Err: err}
 	}
 	return nil
@@ -258,8 +313,14 @@ func (dp *DefaultPager) writeSlot(s uint64, src *[PageSize]byte) error {
 
 // readSlot reads slot s into dst. Precondition: dp.mu held.
 func (dp *DefaultPager) readSlot(s uint64, dst *[PageSize]byte) error {
+	if dp.failed != nil {
+		return &IOError{Op: "read", Slot: s, Err: fmt.Errorf("%w: %w", ErrDeviceFailed, dp.failed)}
+	}
 	if err := dp.store.ReadPage(s, dst); err != nil {
 		dp.stats.ReadErr++
+		if dp.deviceFailed() {
+			err = fmt.Errorf("%w: %w", ErrDeviceFailed, err)
+		}
 		return &IOError{Op: "read", Slot: s, Err: err}
 	}
 	return nil

@@ -385,3 +385,91 @@ func BenchmarkDataRequest(b *testing.B) {
 		}
 	}
 }
+
+// deadDisk is a store whose device stops answering after a number of
+// transfers: every request after that fails with errTimeout, and Failed
+// says so, as virtio-blk's Block does after a request times out.
+type deadDisk struct {
+	*defpager.MemStore
+	left  int // transfers that still succeed
+	tries int // transfers attempted
+	dead  error
+}
+
+var errTimeout = errors.New("fake-blk: request not completed within 2000 ms")
+
+func (d *deadDisk) transfer() error {
+	d.tries++
+	if d.dead == nil && d.left == 0 {
+		d.dead = errTimeout
+	}
+	d.left--
+	return d.dead
+}
+
+func (d *deadDisk) ReadPage(n uint64, p *[page]byte) error {
+	if err := d.transfer(); err != nil {
+		return err
+	}
+	return d.MemStore.ReadPage(n, p)
+}
+
+func (d *deadDisk) WritePage(n uint64, p *[page]byte) error {
+	if err := d.transfer(); err != nil {
+		return err
+	}
+	return d.MemStore.WritePage(n, p)
+}
+
+func (d *deadDisk) Failed() error { return d.dead }
+
+// TestDeviceStopsAnswering: when the disk's device stops answering, the
+// default pager reports it once, retires no slot (the slots are not bad),
+// and fails every later transfer at once without touching the device: a
+// page-out leaves the page with the vm, a page-in fails with
+// ErrDeviceFailed (the vm kills the task that needed it with
+// KERN_MEMORY_ERROR). The slot accounting stays consistent.
+func TestDeviceStopsAnswering(t *testing.T) {
+	disk := &deadDisk{MemStore: defpager.NewMemStore(64), left: 3}
+	dp := newDP(t, disk, 0)
+	var fails []error
+	dp.OnFail = func(err error) { fails = append(fails, err) }
+	dp.OnRetire = func(slot uint64, err error) { t.Errorf("slot %d retired for a dead device: %v", slot, err) }
+	p := dp.NewPager()
+	for i := range uint64(3) {
+		if err := p.DataReturn(i*page, pattern(byte(i))); err != nil {
+			t.Fatalf("page %d before the device failed: %v", i, err)
+		}
+	}
+	err := p.DataReturn(3*page, pattern(3))
+	if !errors.Is(err, defpager.ErrDeviceFailed) || !errors.Is(err, errTimeout) {
+		t.Fatalf("page-out as the device fails: %v, want ErrDeviceFailed wrapping the timeout", err)
+	}
+	tries := disk.tries
+	if tries != 4 {
+		t.Errorf("%d transfers tried, want 4: the failed one must not be retried on other slots", tries)
+	}
+	if err := p.DataReturn(4*page, pattern(4)); !errors.Is(err, defpager.ErrDeviceFailed) {
+		t.Errorf("page-out after the failure: %v, want ErrDeviceFailed", err)
+	}
+	var got [page]byte
+	if err := p.DataRequest(0, &got); !errors.Is(err, defpager.ErrDeviceFailed) {
+		t.Errorf("page-in after the failure: %v, want ErrDeviceFailed", err)
+	}
+	if disk.tries != tries {
+		t.Errorf("the dead device was asked %d more times", disk.tries-tries)
+	}
+	if len(fails) != 1 || !errors.Is(fails[0], errTimeout) {
+		t.Errorf("OnFail called with %v, want once with the timeout", fails)
+	}
+	st := dp.Stats()
+	if !st.Failed || st.Retired != 0 || st.Used != 3 {
+		t.Errorf("stats %+v: want Failed, 0 retired, the 3 written slots still used", st)
+	}
+	check(t, dp)
+	p.Terminate()
+	check(t, dp)
+	if st := dp.Stats(); st.Used != 0 {
+		t.Errorf("%d slots used after Terminate", st.Used)
+	}
+}
