@@ -29,7 +29,22 @@ if ! mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null; then
 	echo "bench-linux: cannot mknod dev/console (root needed): no console for /init" >&2
 	exit 1
 fi
+# The virtio block driver, for the swap disk of the paging measurement
+# (tasks/bench/linuxpressure.go loads them in this order).
+mkdir -p "$root/lib/modules"
+for m in virtio_ring virtio virtio_mmio virtio_blk; do
+	ko=$(find "$dir"/root/lib/modules -name "$m.ko" | head -1)
+	[ -n "$ko" ] && cp "$ko" "$root/lib/modules/"
+done
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$dir/initramfs.cpio" || exit 1
+
+# The swap disk: 64 MiB of zeros as tamach's (boot/virtio/swap.mk), made
+# once; snapshot=on keeps the guest's writes out of the file.
+swap=build/linux/swap-64M.img
+if [ ! -f "$swap" ]; then
+	qemu-img create -q -f raw "$swap.$$" 64M && mv -f "$swap.$$" "$swap" || exit 1
+fi
+disk="-drive file=$swap,if=none,format=raw,id=swap0,snapshot=on -device virtio-blk-device,drive=swap0"
 
 case "$arch" in
 amd64) console=ttyS0 ;;
@@ -40,7 +55,7 @@ flags=$(make -s --no-print-directory print-qemu-flags ARCH="$arch")
 board=$(make -s --no-print-directory print-board ARCH="$arch")
 echo "bench-linux: booting $(basename "$kernel") on $board with tasks/bench as /init (console in $log)"
 # shellcheck disable=SC2086 # flags are words
-timeout 900 "$qemu" $flags -no-reboot -kernel "$kernel" -initrd "$dir/initramfs.cpio" \
+timeout 900 "$qemu" $flags $disk -no-reboot -kernel "$kernel" -initrd "$dir/initramfs.cpio" \
 	-append "console=$console panic=-1" -icount shift=0,sleep=off >"$log" 2>&1
 status=$?
 if ! grep -q '^PASS bench: null system call' "$log"; then

@@ -35,8 +35,8 @@ var rows = []row{
 	{"fork1p", "fork, 1 MiB written: to parent's return"},
 	{"fork64c", "fork, 64 MiB written: to child's first instruction"},
 	{"fork64p", "fork, 64 MiB written: to parent's return"},
-	{"pagein", "page-in fault under pressure, per page"},
-	{"pageio", "page-out + page-in under pressure, per page"},
+	{"pagein", "page-in fault under pressure, per page (*)"},
+	{"pageio", "page-out + page-in under pressure, per page (*)"},
 	{"alloc", "vm_allocate+vm_deallocate of a page (mmap+munmap)"},
 	{"protect", "vm_protect of 1 MiB (mprotect)"},
 	{"start", "program start: load (execve) to first instruction"},
@@ -137,6 +137,7 @@ func Format(w io.Writer, arch string, tamach, linux Results) {
 		for _, r := range rows {
 			fmt.Fprintf(w, "%-*s  %12s\n", width, r.label, cell(tamach, r.key))
 		}
+		fmt.Fprint(w, footnote)
 		return
 	}
 	fmt.Fprintf(w, "%-*s  %12s  %12s  %12s\n", width, "operation", "tamach", "Linux", "tamach/Linux")
@@ -149,7 +150,11 @@ func Format(w io.Writer, arch string, tamach, linux Results) {
 		}
 		fmt.Fprintf(w, "%-*s  %12s  %12s  %12s\n", width, r.label, cell(tamach, r.key), cell(linux, r.key), ratio)
 	}
+	fmt.Fprint(w, footnote)
 }
+
+// footnote qualifies the paging rows.
+const footnote = "(*) virtual time with the disk's waits: idle, the clock jumps to the next timer (-icount sleep=off), so not instructions alone\n"
 
 // load parses the comma-separated log files.
 func load(files string) (Results, error) {

@@ -61,12 +61,12 @@ func TestFormat(t *testing.T) {
 	Format(&b, "amd64", tam, lin)
 	out := b.String()
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != 2+len(rows) {
-		t.Fatalf("%d lines, want %d:\n%s", len(lines), 2+len(rows), out)
+	if len(lines) != 3+len(rows) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), 3+len(rows), out)
 	}
 	for _, want := range []string{
 		"null system call (getpid)", "1,076", "346", "3.11",
-		"page-out + page-in under pressure, per page", "74,052",
+		"page-out + page-in under pressure, per page (*)", "74,052",
 		"327,384,092", "2,000,000,000", "0.16",
 	} {
 		if !strings.Contains(out, want) {

@@ -10,7 +10,8 @@
 // vm_allocate+vm_deallocate of a page (mmap+munmap on Linux), vm_protect
 // of 1 MiB (mprotect), the counter at the program's first instruction
 // (boot to first task) and, on Linux, execve to the new image's first
-// instruction. Time is the CPU's counter read from user mode (clock_*.s),
+// instruction and, as /init with a swap disk, paging under an 8 MiB memory
+// cgroup (linuxpressure.go; on tamach, tasks/pressure measures paging). Time is the CPU's counter read from user mode (clock_*.s),
 // which under QEMU -icount shift=0 counts guest instructions. The other
 // threads of the Go runtime may run while this one works, so each figure
 // is the fastest of many short batches, which fit in one quantum.
@@ -63,6 +64,9 @@ func main() {
 		fmt.Println("FAIL bench:", err)
 	}
 	if l, ok := k.(linux); ok {
+		if pid, _ := sys(sysGetpid); pid == 1 && err == nil {
+			l.pressure()
+		}
 		l.powerOff()
 	}
 	if err != nil {

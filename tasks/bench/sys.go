@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"unsafe"
 
 	"github.com/tamach/tamach/tasks/mach"
@@ -104,6 +105,7 @@ const (
 	mapPrivate      = 0x02
 	mapAnonymous    = 0x20
 	madvNoHugepage  = 15
+	hugePage        = 2 << 20
 	sigchld         = 17
 	rebootMagic1    = 0xfee1dead
 	rebootMagic2    = 672274793
@@ -130,8 +132,12 @@ func (linux) mmap(size uint64, flags uintptr) (uint64, error) {
 		return 0, err
 	}
 	// Base pages, as tamach maps: no transparent huge pages
-	// (Documentation/admin-guide/mm/transhuge.rst, MADV_NOHUGEPAGE).
-	sys(sysMadvise, r, uintptr(size), madvNoHugepage)
+	// (Documentation/admin-guide/mm/transhuge.rst, MADV_NOHUGEPAGE),
+	// which only an area of 2 MiB or more can get; a smaller one (the
+	// page of the allocate+deallocate row) makes no extra call.
+	if size >= hugePage {
+		sys(sysMadvise, r, uintptr(size), madvNoHugepage)
+	}
 	return uint64(r), nil
 }
 
@@ -206,6 +212,7 @@ func (l linux) execStart(path string) (uint64, error) {
 		}
 		*word(shared) = ticks()
 		sys(sysExecve, uintptr(unsafe.Pointer(&file[0])), uintptr(unsafe.Pointer(&argv)), uintptr(unsafe.Pointer(&envp)))
+		runtime.KeepAlive(file)
 		mach.Exit(3)
 	}
 	sys(sysClose, uintptr(fds[1]))

@@ -19,3 +19,16 @@ const (
 	sysDup3     = 292
 	sysPipe2    = 293
 )
+
+// For the paging measurement (linuxpressure.go).
+const (
+	sysWriteAt     = 18 // pwrite64
+	sysNanosleep   = 35
+	sysFsync       = 74
+	sysMount       = 165
+	sysSwapon      = 167
+	sysOpenat      = 257
+	sysMkdirat     = 258
+	sysFinitModule = 313
+	sysLseek       = 8
+)

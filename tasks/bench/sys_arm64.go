@@ -19,3 +19,16 @@ const (
 	sysMadvise  = 233
 	sysWait4    = 260
 )
+
+// For the paging measurement (linuxpressure.go).
+const (
+	sysMkdirat     = 34
+	sysMount       = 40
+	sysOpenat      = 56
+	sysLseek       = 62
+	sysWriteAt     = 68 // pwrite64
+	sysFsync       = 82
+	sysNanosleep   = 101
+	sysSwapon      = 224
+	sysFinitModule = 273
+)
