@@ -40,7 +40,7 @@ var rows = []row{
 	{"alloc", "vm_allocate+vm_deallocate of a page (mmap+munmap)"},
 	{"protect", "vm_protect of 1 MiB (mprotect)"},
 	{"start", "program start: load (execve) to first instruction"},
-	{"boot", "boot: reset to first instruction of first task"},
+	{"boot", "boot: reset to first instruction of first task (*)"},
 }
 
 // Results maps a row's key to its figure in ns.
@@ -154,7 +154,7 @@ func Format(w io.Writer, arch string, tamach, linux Results) {
 }
 
 // footnote qualifies the paging rows.
-const footnote = "(*) virtual time with the disk's waits: idle, the clock jumps to the next timer (-icount sleep=off), so not instructions alone\n"
+const footnote = "(*) virtual time with the disk's waits (and boot's sleeps): idle, the clock jumps to the next timer (-icount sleep=off), so not instructions alone\n"
 
 // load parses the comma-separated log files.
 func load(files string) (Results, error) {
