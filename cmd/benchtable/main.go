@@ -147,6 +147,9 @@ func Format(w io.Writer, arch string, tamach, linux Results) {
 		l, okL := linux[r.key]
 		if okT && okL && l > 0 {
 			ratio = fmt.Sprintf("%.2f", float64(t)/float64(l))
+			if r := float64(t) / float64(l); r < 0.1 {
+				ratio = fmt.Sprintf("%.2g", r) // two significant digits
+			}
 		}
 		fmt.Fprintf(w, "%-*s  %12s  %12s  %12s\n", width, r.label, cell(tamach, r.key), cell(linux, r.key), ratio)
 	}
