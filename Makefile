@@ -210,7 +210,8 @@ print-elf:
 # bench-linux) also boots Debian's Linux with tasks/bench as /init
 # (scripts/bench-linux.sh, which fetches the kernel from the Debian archive
 # into build/linux/) and adds its column; when the kernel cannot be
-# fetched, it says so in one line and the table has tamach's column only.
+# fetched or its run fails, it says so and the table has tamach's column
+# only.
 BENCH_DIR := $(BUILD)/bench
 BENCH_RUN  = $(MAKE) -s --no-print-directory qemu NOBUILD=1 BOARD=$(BOARD) ICOUNT=1 PROGRAMS=
 
@@ -221,7 +222,7 @@ bench: kernel
 	@$(BENCH_RUN) CMDLINE=run=bench >$(BENCH_DIR)/tamach-bench.log 2>&1 || { tail -20 $(BENCH_DIR)/tamach-bench.log; exit 1; }
 	@$(BENCH_RUN) CMDLINE='pool=8M run=pressure' >$(BENCH_DIR)/tamach-pressure.log 2>&1 || { tail -20 $(BENCH_DIR)/tamach-pressure.log; exit 1; }
 	@rm -f $(BENCH_DIR)/linux-bench.log
-	@$(if $(LINUX),scripts/bench-linux.sh $(ARCH) $(BUILD)/tasks/bench.elf $(BENCH_DIR)/linux-bench.log)
+	@$(if $(LINUX),scripts/bench-linux.sh $(ARCH) $(BUILD)/tasks/bench.elf $(BENCH_DIR)/linux-bench.log || rm -f $(BENCH_DIR)/linux-bench.log)
 	@$(GO) run ./cmd/benchtable -arch $(ARCH) -tamach $(BENCH_DIR)/tamach-bench.log,$(BENCH_DIR)/tamach-pressure.log \
 		$(if $(LINUX),$$(test -s $(BENCH_DIR)/linux-bench.log && echo -linux $(BENCH_DIR)/linux-bench.log))
 
