@@ -7,6 +7,8 @@
 #   make qemu-gdb [BOARD=...|ARCH=...] [GDBPORT=1234]         boot halted, waiting for gdb (docs/debugging.md)
 #   make image BOARD=imx8mpevk                                what the board's U-Boot loads (docs/boards.md)
 #   make labs | grade LAB=NAME | lab-skeleton LAB=NAME DEST=dir   coursework labs (docs/labs)
+#   make bench [ARCH=...] [LINUX=1]                          the benchmark table, in guest instructions (docs/performance.md)
+#   make bench-linux [ARCH=...]                               ... with Debian's Linux running the same program
 #
 # BOARD picks the machine (boot/<board>/) and ARCH follows from it. Without
 # BOARD, ARCH picks its default board: microvm for amd64 (the default), virt
@@ -92,7 +94,7 @@ ifneq ($(ICOUNT),)
 QEMU_ARGS += -icount shift=0,sleep=off
 endif
 
-.PHONY: all kernel qemu shell qemu-gdb image image-none test deps-soft check-toolchain check-qemu vet print-tags print-arch print-board print-goroot print-qemu print-qemu-machine print-qemu-since print-elf clean labs grade lab-skeleton
+.PHONY: all kernel qemu shell qemu-gdb image image-none test deps-soft check-toolchain check-qemu vet print-tags print-arch print-board print-goroot print-qemu print-qemu-flags print-qemu-machine print-qemu-since print-elf clean labs grade lab-skeleton
 
 all: kernel
 
@@ -198,6 +200,9 @@ print-goroot:
 print-qemu:
 	@echo '$(QEMU)'
 
+print-qemu-flags:
+	@echo '$(QEMU_FLAGS_$(BOARD))'
+
 print-qemu-machine:
 	@echo '$(QEMU_MACHINE_$(BOARD))'
 
@@ -206,6 +211,34 @@ print-qemu-since:
 
 print-elf:
 	@echo '$(ELF)'
+
+# make bench: boot the kernel twice under ICOUNT=1 (one guest instruction
+# per virtual nanosecond), running tasks/bench, then tasks/pressure on an
+# 8 MiB pool with the swap disk, keep the consoles in build/<arch>/bench/
+# and print the table cmd/benchtable makes of them. Both run the copies
+# bundled in the kernel (PROGRAMS=, no program disk): programs start from
+# memory, as Linux's /init starts from its initramfs. LINUX=1 (or make
+# bench-linux) also boots Debian's Linux with tasks/bench as /init
+# (scripts/bench-linux.sh, which fetches the kernel from the Debian archive
+# into build/linux/) and adds its column; when the kernel cannot be
+# fetched or its run fails, it says so and the table has tamach's column
+# only.
+BENCH_DIR := $(BUILD)/bench
+BENCH_RUN  = $(MAKE) -s --no-print-directory qemu NOBUILD=1 BOARD=$(BOARD) ICOUNT=1 PROGRAMS=
+
+.PHONY: bench bench-linux
+bench: kernel
+	@mkdir -p $(BENCH_DIR)
+	@echo "bench: booting $(BOARD) under ICOUNT=1: run=bench, then pool=8M run=pressure (consoles in $(BENCH_DIR)/)"
+	@$(BENCH_RUN) CMDLINE=run=bench >$(BENCH_DIR)/tamach-bench.log 2>&1 || { tail -20 $(BENCH_DIR)/tamach-bench.log; exit 1; }
+	@$(BENCH_RUN) CMDLINE='pool=8M run=pressure' >$(BENCH_DIR)/tamach-pressure.log 2>&1 || { tail -20 $(BENCH_DIR)/tamach-pressure.log; exit 1; }
+	@rm -f $(BENCH_DIR)/linux-bench.log
+	@$(if $(LINUX),scripts/bench-linux.sh $(ARCH) $(BUILD)/tasks/bench.elf $(BENCH_DIR)/linux-bench.log || rm -f $(BENCH_DIR)/linux-bench.log)
+	@$(GO) run ./cmd/benchtable -arch $(ARCH) -tamach $(BENCH_DIR)/tamach-bench.log,$(BENCH_DIR)/tamach-pressure.log \
+		$(if $(LINUX),$$(test -s $(BENCH_DIR)/linux-bench.log && echo -linux $(BENCH_DIR)/linux-bench.log))
+
+bench-linux:
+	@$(MAKE) --no-print-directory bench LINUX=1
 
 # Task programs: built per ARCH and bundled into the kernel; RUN=prog.elf.
 # Last, because it appends to QEMU_ARGS.

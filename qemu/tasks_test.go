@@ -4,8 +4,11 @@ package qemu
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -22,6 +25,7 @@ const tasksTimeout = 180 * time.Second
 var tasksLines = []string{
 	`^PASS bench: null system call \d+ ns, zero-fill page fault \d+ ns`,
 	`^PASS bench: copy-on-write fault \d+ ns; fork with 1 MiB written: `,
+	`^PASS bench: allocate\+deallocate of a page \d+ ns, protect of 1 MiB \d+ ns$`,
 	`^PASS fpu-fork: the child runs with the parent's rounding mode `,
 	`^PASS fuzz: 24 children x 400 calls: \d+ exited, \d+ killed$`,
 	`^task fuzz\[\d+\]: exit 0 after .*: as expected$`,
@@ -88,9 +92,11 @@ func TestTaskNumbers(t *testing.T) {
 		res := Boot(t, Run{Arch: arch, Cmdline: "run=bench", ICount: true})
 		m := res.Find(`^PASS bench: null system call (\d+) ns, zero-fill page fault (\d+) ns`)
 		f := res.Find(`^PASS bench: copy-on-write fault (\d+) ns; fork with 1 MiB written: child runs after (\d+) ns, parent resumes after (\d+) ns; with 64 MiB: (\d+) ns, (\d+) ns$`)
-		if m == nil || f == nil {
+		v := res.Find(`^PASS bench: allocate\+deallocate of a page (\d+) ns, protect of 1 MiB (\d+) ns$`)
+		if m == nil || f == nil || v == nil {
 			t.Fatalf("no bench lines; console tail:\n%s", res.Tail(20))
 		}
+		t.Logf("%s: vm_allocate+vm_deallocate %s instructions, vm_protect of 1 MiB %s", arch, v[1], v[2])
 		t.Logf("%s: null system call %s instructions, zero-fill page fault %s, copy-on-write fault %s", arch, m[1], m[2], f[1])
 		t.Logf("%s: fork with 1 MiB written: child runs after %s instructions, parent resumes after %s; with 64 MiB: %s, %s", arch, f[2], f[3], f[4], f[5])
 		res.ExpectExit(t, true)
@@ -217,4 +223,46 @@ func TestTaskBinariesRunOnLinux(t *testing.T) {
 			t.Logf("%s: %q on Linux and on tamach", f, linux)
 		})
 	}
+}
+
+// TestBenchTable boots what make bench boots (run=bench, then pool=8M
+// run=pressure, both under -icount from the kernel's bundled copies) and
+// checks that cmd/benchtable makes a whole table of their consoles: every
+// row, each a positive number. The figures are reported, not judged.
+func TestBenchTable(t *testing.T) {
+	forEachArch(t, func(t *testing.T, arch string) {
+		dir := t.TempDir()
+		var logs []string
+		for i, cmdline := range []string{"run=bench", "pool=8M run=pressure"} {
+			res := Boot(t, Run{Arch: arch, Cmdline: cmdline, ICount: true, Make: []string{"PROGRAMS="}, Timeout: pagerTimeout})
+			res.ExpectExit(t, true)
+			log := filepath.Join(dir, fmt.Sprintf("%d.log", i))
+			if err := os.WriteFile(log, []byte(res.Console), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			logs = append(logs, log)
+		}
+		root, err := RepoRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("go", "run", "./cmd/benchtable", "-arch", arch, "-tamach", strings.Join(logs, ","))
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("benchtable: %v\n%s", err, out)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		cell := regexp.MustCompile(`  +([0-9,]+)$`)
+		for _, l := range lines[2 : len(lines)-1] { // title, header; footnote
+			m := cell.FindStringSubmatch(l)
+			if m == nil || strings.Trim(m[1], "0,") == "" {
+				t.Errorf("row without a positive figure: %q", l)
+			}
+		}
+		if len(lines) < 3 {
+			t.Errorf("no rows:\n%s", out)
+		}
+		t.Logf("%s:\n%s", arch, out)
+	})
 }

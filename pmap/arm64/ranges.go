@@ -10,6 +10,10 @@ import (
 type rangeOp struct {
 	remove bool      // unmap
 	prot   pmap.Prot // otherwise: lower the protection to prot
+	// tlb gathers the invalidations of the leaves Protect lowers; nil:
+	// each leaf is invalidated at once (Remove, whose breaks and freed
+	// tables must be invalidated before they are reused).
+	tlb *batch
 }
 
 // Remove implements pmap.Pmap. A block only partly inside the range is split
@@ -66,8 +70,13 @@ func (s *Space) Protect(start, end pmap.VAddr, prot pmap.Prot) error {
 	if err != nil {
 		return err
 	}
-	op := rangeOp{remove: prot == pmap.ProtNone, prot: prot}
-	return s.rangeLevel(s.sys.table(s.root), 0, 0, lo, hi, nil, op)
+	if prot == pmap.ProtNone {
+		return s.rangeLevel(s.sys.table(s.root), 0, 0, lo, hi, nil, rangeOp{remove: true, prot: prot})
+	}
+	b := batch{s: s}
+	err = s.rangeLevel(s.sys.table(s.root), 0, 0, lo, hi, nil, rangeOp{prot: prot, tlb: &b})
+	b.finish()
+	return err
 }
 
 // rangeLevel applies op to the offsets [lo, hi) of the level-l table tbl,
@@ -128,12 +137,13 @@ func (s *Space) applyLeaf(slot *entry, l int, off uint64, parent *entry, op rang
 	case p == pmap.ProtNone:
 		s.breakLeaf(slot, l, off, parent)
 	case p != cur:
-		s.lowerLeaf(slot, l, off, p)
+		s.lowerLeaf(slot, l, off, p, op.tlb)
 	}
 }
 
-// lowerLeaf lowers the protection of the valid leaf at slot to p.
-func (s *Space) lowerLeaf(slot *entry, l int, off uint64, p pmap.Prot) {
+// lowerLeaf lowers the protection of the valid leaf at slot to p; b, if
+// not nil, takes its TLB invalidation.
+func (s *Space) lowerLeaf(slot *entry, l int, off uint64, p pmap.Prot, b *batch) {
 	var old entry
 	for {
 		old = loadLeaf(slot)
@@ -141,7 +151,11 @@ func (s *Space) lowerLeaf(slot *entry, l int, off uint64, p pmap.Prot) {
 			break
 		}
 	}
-	s.invalidate(off)
+	if b != nil {
+		b.add(off)
+	} else {
+		s.invalidate(off)
+	}
 	if pa := old.frame(l); p&pmap.ProtWrite == 0 && s.sys.inRmap(old, pa) {
 		s.sys.foldLeaf(old, pa)
 	}

@@ -178,3 +178,41 @@ func (s *Space) invalidateAll() {
 		s.sys.cpu.InvalidateASID(s.asid)
 	}
 }
+
+// batchLimit is how many pages one Protect invalidates one by one before
+// it falls back to one TLBI ASIDE1IS for the whole space, as the amd64
+// pmap does with its PCID (pmap/amd64/tlb.go). A fork write-protects
+// every resident page of the parent: 16,384 single TLBIs, each with its
+// barriers, for 64 MiB.
+const batchLimit = 32
+
+// batch gathers the TLB maintenance of one Protect on one space. Lowering
+// a permission needs no break-before-make (D8.16.1), so the stale, more
+// permissive entries may stay until finish, which runs before Protect
+// returns: no task runs in between.
+type batch struct {
+	s     *Space
+	n     int
+	whole bool
+}
+
+// add invalidates the page at offset off, or notes that the whole ASID
+// will be.
+func (b *batch) add(off uint64) {
+	if b.whole {
+		return
+	}
+	if b.n == batchLimit {
+		b.whole = true
+		return
+	}
+	b.n++
+	b.s.invalidate(off)
+}
+
+// finish completes the batch: the ASID-wide invalidation if it overflowed.
+func (b *batch) finish() {
+	if b.whole {
+		b.s.invalidateAll()
+	}
+}

@@ -242,3 +242,42 @@ func TestUpperSpace(t *testing.T) {
 		t.Fatalf("upper Stats %+v", st)
 	}
 }
+
+// TestProtectRangeBatchesTLBI: a Protect that lowers more pages than
+// batchLimit invalidates the first batchLimit one by one, then the whole
+// ASID once, and leaves no stale entry and no lost dirty state; a smaller
+// one stays page by page.
+func TestProtectRangeBatchesTLBI(t *testing.T) {
+	for _, n := range []int{batchLimit, 4 * batchLimit} {
+		h := newHarness(t, modeHardware)
+		s := h.create(pmap.KindUser)
+		const base = pmap.VAddr(0x40_0000)
+		for i := range n {
+			va := base + pmap.VAddr(i)*pmap.PageSize
+			must(t, s.Enter(va, frame(i), rw, 0), "Enter")
+			if _, f := h.touch(s, va, wAccess{el0: true, write: true}); f != wOK {
+				t.Fatalf("write to %v: %v", va, f)
+			}
+		}
+		h.cpu.resetCounts()
+		end := base + pmap.VAddr(n)*pmap.PageSize
+		must(t, s.Protect(base, end, pmap.ProtRead), "Protect")
+		wantPage, wantASID := n, 0
+		if n > batchLimit {
+			wantPage, wantASID = batchLimit, 1
+		}
+		if h.cpu.invPage != wantPage || h.cpu.invASID != wantASID {
+			t.Errorf("%d pages: %d page TLBIs and %d ASID TLBIs, want %d and %d", n, h.cpu.invPage, h.cpu.invASID, wantPage, wantASID)
+		}
+		h.checkTLB()
+		for i := range n {
+			va := base + pmap.VAddr(i)*pmap.PageSize
+			if _, f := h.touch(s, va, wAccess{el0: true, write: true}); f != wPermission {
+				t.Fatalf("%d pages: write to %v after Protect(r): %v", n, va, f)
+			}
+			if !h.sys.IsModified(frame(i)) {
+				t.Fatalf("%d pages: dirty state of page %d lost", n, i)
+			}
+		}
+	}
+}

@@ -5,7 +5,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/tamach/tamach/tasks/mach"
 )
@@ -16,38 +15,35 @@ const forkRounds = 3
 
 // Words of the page the children report through (inherited shared).
 const (
-	reportChildStart = 0  // ns from the fork call to the child's first instruction
+	reportChildStart = 0  // ticks from the fork call to the child's first instruction
 	reportCowFault   = 8  // ns per copy-on-write fault, fastest batch
 	reportCowCount   = 16 // copy-on-write faults the vm counted during the batches
+	reportCowCounted = 24 // 1 if the kernel counts them (tamach)
 )
 
 // forkResult is what one fork measurement found.
 type forkResult struct {
-	child, parent time.Duration // from the call to the child running, to the parent's return
-	cow           time.Duration // per copy-on-write fault (only when asked)
+	child, parent int64 // ns from the call to the child running, to the parent's return
+	cow           int64 // ns per copy-on-write fault (only when asked)
 }
 
 // forks measures fork with 1 MiB and 64 MiB written, and copy-on-write
 // faults in a child of the second, and prints one line.
-func forks() error {
-	report, err := mach.Allocate(0, mach.PageSize, mach.FlagsAnywhere)
+func forks(k kernel) error {
+	report, err := k.sharedPage()
 	if err != nil {
-		return fmt.Errorf("vm_allocate: %w", err)
+		return fmt.Errorf("shared page: %w", err)
 	}
-	if err := mach.SetInherit(report, mach.PageSize, mach.InheritShare); err != nil {
-		return fmt.Errorf("vm_inherit: %w", err)
-	}
-	small, err := forkBench(1<<20, report, false)
+	small, err := forkBench(k, 1<<20, report, false)
 	if err != nil {
 		return err
 	}
-	large, err := forkBench(64<<20, report, true)
+	large, err := forkBench(k, 64<<20, report, true)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("PASS bench: copy-on-write fault %d ns; fork with 1 MiB written: child runs after %d ns, parent resumes after %d ns; with 64 MiB: %d ns, %d ns\n",
-		large.cow.Nanoseconds(), small.child.Nanoseconds(), small.parent.Nanoseconds(),
-		large.child.Nanoseconds(), large.parent.Nanoseconds())
+		large.cow, small.child, small.parent, large.child, large.parent)
 	return nil
 }
 
@@ -55,12 +51,12 @@ func forks() error {
 // after writing every page;
 // with cow the first child also times copy-on-write faults over that
 // memory. It returns the fastest of the rounds.
-func forkBench(size, report uint64, cow bool) (forkResult, error) {
-	area, err := mach.Allocate(0, size, mach.FlagsAnywhere)
+func forkBench(k kernel, size, report uint64, cow bool) (forkResult, error) {
+	area, err := k.allocate(size)
 	if err != nil {
-		return forkResult{}, fmt.Errorf("vm_allocate %d MiB: %w", size>>20, err)
+		return forkResult{}, fmt.Errorf("allocate %d MiB: %w", size>>20, err)
 	}
-	defer mach.Deallocate(area, size)
+	defer k.deallocate(area, size)
 	best := forkResult{child: 1 << 62, parent: 1 << 62}
 	for round := range forkRounds {
 		// Every round forks with the whole area written since the last
@@ -68,7 +64,7 @@ func forkBench(size, report uint64, cow bool) (forkResult, error) {
 		for off := uint64(0); off < size; off += mach.PageSize {
 			*word(area + off) = uint64(round)
 		}
-		r, err := forkOnce(area, size, report, cow && round == 0)
+		r, err := forkOnce(k, area, size, report, cow && round == 0)
 		if err != nil {
 			return forkResult{}, err
 		}
@@ -82,32 +78,29 @@ func forkBench(size, report uint64, cow bool) (forkResult, error) {
 
 // forkOnce forks once; the child records when it runs (and with cow times
 // copy-on-write faults) in the report page and exits.
-func forkOnce(area, size, report uint64, cow bool) (forkResult, error) {
+func forkOnce(k kernel, area, size, report uint64, cow bool) (forkResult, error) {
 	*word(report + reportChildStart) = 0
-	start := time.Now()
-	id, err := mach.Fork()
+	start := ticks()
+	id, err := k.fork()
 	if err != nil {
-		return forkResult{}, fmt.Errorf("task_fork: %w", err)
+		return forkResult{}, fmt.Errorf("fork: %w", err)
 	}
 	if id == 0 {
-		*word(report + reportChildStart) = uint64(time.Since(start))
+		*word(report + reportChildStart) = ticks() - start
 		if cow {
-			timeCow(area, size, report)
+			timeCow(k, area, size, report)
 		}
 		mach.Exit(0)
 	}
-	parent := time.Since(start)
-	_, status, err := mach.Wait(id)
-	if err != nil {
-		return forkResult{}, fmt.Errorf("task_wait: %w", err)
+	parent := clk.ns(ticks() - start)
+	if err := k.wait(id); err != nil {
+		return forkResult{}, fmt.Errorf("wait: %w", err)
 	}
-	if !status.Exited() || status.ExitCode() != 0 {
-		return forkResult{}, fmt.Errorf("fork child: %v", status)
-	}
-	r := forkResult{child: time.Duration(*word(report + reportChildStart)), parent: parent}
+	r := forkResult{child: clk.ns(*word(report + reportChildStart)), parent: parent}
 	if cow {
-		r.cow = time.Duration(*word(report + reportCowFault))
-		if n := *word(report + reportCowCount); n < batches*perBatch {
+		r.cow = int64(*word(report + reportCowFault))
+		n := *word(report + reportCowCount)
+		if *word(report + reportCowCounted) != 0 && n < batches*perBatch {
 			return forkResult{}, fmt.Errorf("the vm counted %d copy-on-write faults for %d first writes to inherited pages", n, batches*perBatch)
 		}
 	}
@@ -120,21 +113,21 @@ func forkOnce(area, size, report uint64, cow bool) (forkResult, error) {
 // timeCow runs in a child: it writes the first word of batches*perBatch
 // pages it inherited copy-on-write, and reports the fastest batch and the
 // vm's count of copy-on-write faults.
-func timeCow(area, size, report uint64) {
-	before, err := mach.VMStatistics()
-	if err != nil || size < batches*perBatch*mach.PageSize {
+func timeCow(k kernel, area, size, report uint64) {
+	if size < batches*perBatch*mach.PageSize {
 		mach.Exit(1)
 	}
+	before, counted := k.cowFaults()
 	cow := fastest(func(b int) {
 		base := area + uint64(b*perBatch)*mach.PageSize
 		for i := range uint64(perBatch) {
 			*word(base + i*mach.PageSize) = 2
 		}
 	})
-	after, err := mach.VMStatistics()
-	if err != nil {
-		mach.Exit(1)
-	}
+	after, _ := k.cowFaults()
 	*word(report + reportCowFault) = uint64(cow)
-	*word(report + reportCowCount) = after.CowFaults - before.CowFaults
+	*word(report + reportCowCount) = after - before
+	if counted {
+		*word(report + reportCowCounted) = 1
+	}
 }
