@@ -23,8 +23,10 @@ var tasksLines = []string{
 	`^PASS bench: null system call \d+ ns, zero-fill page fault \d+ ns`,
 	`^PASS bench: copy-on-write fault \d+ ns; fork with 1 MiB written: `,
 	`^PASS fpu-fork: the child runs with the parent's rounding mode `,
-	`^PASS fuzz: 24 children x 400 calls: \d+ exited, \d+ killed$`,
+	`^fuzz: seed 1, 5000 calls \((amd64|arm64)\)$`,
+	`^PASS fuzz: seed 1: 5000 calls from \d+ children and their forks: \d+ exited, \d+ killed$`,
 	`^task fuzz\[\d+\]: exit 0 after .*: as expected$`,
+	`^frames: \d+ free after fuzz, \d+ before; `,
 	`^PASS hello$`,
 	`^task segv\[\d+\]: killed: page fault at pc 0x[0-9a-f]+, address 0x10, read: KERN_INVALID_ADDRESS: [0-9a-f ]+  (mov|ldr) `,
 	`^task segv\[\d+\]: killed by signal 11 after .*: as expected$`,
@@ -47,6 +49,8 @@ func TestTasks(t *testing.T) {
 		if res.Find(`^FAIL `) != nil {
 			t.Errorf("a task printed FAIL; console tail:\n%s", res.Tail(60))
 		}
+		expectFramesBack(t, res, "fuzz")
+		expectFramesBack(t, res, "vmtests")
 		res.ExpectExit(t, true)
 	})
 }
