@@ -37,8 +37,8 @@ func TestFuzz(t *testing.T) {
 			t.Fatalf("make fuzz-elf: %v\n%s", err, out)
 		}
 		elf := fmt.Sprintf("build/%s/fuzz/fuzz-%d-%d.elf", arch, fuzzCalls, fuzzSeed)
-		res := Boot(t, Run{Arch: arch, Timeout: 120 * time.Second, Make: []string{"RUN=" + elf}})
-		res.Expect(t, `^cmdline: "run=fwcfg"$`,
+		res := Boot(t, Run{Arch: arch, Cmdline: "cpulimit=60s", Timeout: 120 * time.Second, Make: []string{"RUN=" + elf}})
+		res.Expect(t, `^cmdline: "cpulimit=60s run=fwcfg"$`,
 			fmt.Sprintf(`^fuzz: seed %d, %d calls \(%s\)$`, fuzzSeed, fuzzCalls, arch),
 			fmt.Sprintf(`^PASS fuzz: seed %d: %d calls from \d+ children and their forks: \d+ exited, \d+ killed$`, fuzzSeed, fuzzCalls),
 			`^task run\[1\]: exit 0 after .*: as expected$`,

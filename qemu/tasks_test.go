@@ -28,6 +28,8 @@ var tasksLines = []string{
 	`^task fuzz\[\d+\]: exit 0 after .*: as expected$`,
 	`^frames: \d+ free after fuzz, \d+ before; `,
 	`^PASS hello$`,
+	`^PASS isolation: linux-efault$`, `^PASS isolation: touch-kills$`, `^PASS isolation: fork-frames-private$`,
+	`^task isolation\[\d+\]: exit 0 after .*: as expected$`,
 	`^task segv\[\d+\]: killed: page fault at pc 0x[0-9a-f]+, address 0x10, read: KERN_INVALID_ADDRESS: [0-9a-f ]+  (mov|ldr) `,
 	`^task segv\[\d+\]: killed by signal 11 after .*: as expected$`,
 	`^PASS exit-status$`, `^PASS heap-zero-fill$`, `^PASS stack-growth$`, `^PASS fork-cow$`,

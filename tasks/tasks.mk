@@ -132,8 +132,13 @@ print-stdtests:
 #
 #   make fuzz [ARCH=...|BOARD=...] [CALLS=N] [SEED=S]   N calls (default 100000) from seed S (default 1)
 #   make fuzz-elf ...                                 only build build/<arch>/fuzz/fuzz-N-S.elf
+#
+# The boot's command line sets cpulimit=FUZZ_CPULIMIT: a forked child
+# whose fuzzed calls wrecked its own Go runtime can loop for ever, and the
+# kernel then kills it with SIGXCPU instead of the run never ending.
 CALLS    ?= 100000
 SEED     ?= 1
+FUZZ_CPULIMIT ?= 60s
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_ELF := $(FUZZ_DIR)/fuzz-$(CALLS)-$(SEED).elf
 
@@ -144,4 +149,4 @@ fuzz-elf: check-toolchain
 	$(TASKS_ENV) $(TAMAGO) build -trimpath -ldflags '-s -w -X main.calls=$(CALLS) -X main.seed=$(SEED)' -o $(FUZZ_ELF) ./tasks/fuzz
 
 fuzz: fuzz-elf $(if $(NOBUILD),,kernel)
-	@scripts/fuzz.sh $(FUZZ_DIR)/fuzz-$(CALLS)-$(SEED).log $(MAKE) --no-print-directory qemu NOBUILD=1 BOARD=$(BOARD) RUN=$(FUZZ_ELF) CMDLINE=
+	@scripts/fuzz.sh $(FUZZ_DIR)/fuzz-$(CALLS)-$(SEED).log $(MAKE) --no-print-directory qemu NOBUILD=1 BOARD=$(BOARD) RUN=$(FUZZ_ELF) CMDLINE=cpulimit=$(FUZZ_CPULIMIT)

@@ -61,6 +61,7 @@ type counters struct {
 	nestedExited atomic.Uint64 // forked processes a parent saw exit
 	nestedKilled atomic.Uint64 // forked processes a parent saw killed
 	orphans      atomic.Uint64 // forked processes whose parent exited first
+	first        atomic.Uint64 // the first task's id (see say)
 }
 
 // rng is xorshift64* (Vigna, 2016): no allocation, safe in a forked child.
@@ -514,14 +515,16 @@ func main() {
 		fmt.Println("FAIL fuzz: setup:", err)
 		os.Exit(1)
 	}
+	sh.first.Store(uint64(mach.TaskID()))
 	before, _ := mach.VMStatistics()
 	var top, exited, killed uint64
 	live := 0
 	for sh.issued.Load() < n || live > 0 {
+		first(sh)
 		if live == inFlight || sh.issued.Load() >= n {
 			_, st, err := mach.Wait(-1)
 			if err != nil {
-				fmt.Println("FAIL fuzz: wait:", err)
+				say(sh, "FAIL fuzz: wait: %v\n", err)
 				os.Exit(1)
 			}
 			live--
@@ -535,7 +538,7 @@ func main() {
 		top++
 		id, err := mach.Fork()
 		if err != nil {
-			fmt.Println("FAIL fuzz: fork:", err)
+			say(sh, "FAIL fuzz: fork: %v\n", err)
 			os.Exit(1)
 		}
 		if id == 0 {
@@ -543,20 +546,38 @@ func main() {
 		}
 		live++
 	}
+	first(sh)
 	after, _ := mach.VMStatistics()
 	claimed := min(sh.issued.Load(), n)
-	fmt.Printf("\nfuzz: %d Linux calls, %d Mach traps (the other %d claimed calls: processes killed before making them), %d returned 0; %d forked processes (%d forks refused), %d seen to exit, %d seen killed, %d orphaned\n",
+	say(sh, "\nfuzz: %d Linux calls, %d Mach traps (the other %d claimed calls: processes killed before making them), %d returned 0; %d forked processes (%d forks refused), %d seen to exit, %d seen killed, %d orphaned\n",
 		sh.linux.Load(), sh.mach.Load(), claimed-sh.linux.Load()-sh.mach.Load(), sh.ok.Load(), sh.forks.Load(), sh.forkFailed.Load(), sh.nestedExited.Load(), sh.nestedKilled.Load(), sh.orphans.Load())
-	fmt.Printf("fuzz: vm free pages %d before the first child, %d after the last\n", before.Free, after.Free)
+	say(sh, "fuzz: vm free pages %d before the first child, %d after the last\n", before.Free, after.Free)
 	if sh.linux.Load()+sh.mach.Load() > claimed {
-		fmt.Printf("FAIL fuzz: %d calls counted but %d claimed: a fuzzed call reached the counters\n", sh.linux.Load()+sh.mach.Load(), claimed)
+		say(sh, "FAIL fuzz: %d calls counted but %d claimed: a fuzzed call reached the counters\n", sh.linux.Load()+sh.mach.Load(), claimed)
 		os.Exit(1)
 	}
 	if claimed != n {
-		fmt.Printf("FAIL fuzz: %d calls claimed, want %d\n", claimed, n)
+		say(sh, "FAIL fuzz: %d calls claimed, want %d\n", claimed, n)
 		os.Exit(1)
 	}
-	fmt.Printf("PASS fuzz: seed %d: %d calls from %d children and their forks: %d exited, %d killed\n", s, n, top, exited, killed)
+	say(sh, "PASS fuzz: seed %d: %d calls from %d children and their forks: %d exited, %d killed\n", s, n, top, exited, killed)
+}
+
+// first ends the process unless it is the first task. A forked process
+// whose own stack a fuzzed call rewrote (vm_copy, vm_write or getrandom
+// over the Go runtime's memory at 0x8000_0000 are fair game) can find
+// itself back in main's code; it must not fork, wait or print as the first
+// task does: it exits with code 3 instead.
+func first(sh *counters) {
+	if uint64(mach.TaskID()) != sh.first.Load() {
+		mach.Exit(3)
+	}
+}
+
+// say prints, from the first task only.
+func say(sh *counters, format string, a ...any) {
+	first(sh)
+	fmt.Printf(format, a...)
 }
 
 // setup maps the shared counters and the scratch area and records the
