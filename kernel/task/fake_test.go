@@ -219,11 +219,18 @@ type testKernel struct {
 
 func newTestKernel(t testing.TB, arch *Arch, poolPages int) *testKernel {
 	t.Helper()
+	return newTestKernelPaging(t, arch, poolPages, false)
+}
+
+// newTestKernelPaging is newTestKernel, with a default pager (memory
+// backed: anonymous pages are paged out when the pool runs low) if paging.
+func newTestKernelPaging(t testing.TB, arch *Arch, poolPages int, paging bool) *testKernel {
+	t.Helper()
 	pm := vmtest.AMD64
 	if arch == ARM64 {
 		pm = vmtest.ARM64Software
 	}
-	env, err := vmtest.New(vmtest.Options{Pmap: pm, PoolPages: poolPages, TablePages: 2048})
+	env, err := vmtest.New(vmtest.Options{Pmap: pm, PoolPages: poolPages, TablePages: 2048, DefaultPage: paging})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,13 +127,20 @@ func FuzzSyscalls(f *testing.F) {
 		if len(data) == 0 {
 			return
 		}
+		// The first byte picks the architecture and whether anonymous
+		// memory pages out (a small pool with a default pager, as
+		// the kernel has with a swap disk) or the pool simply runs out.
 		a := arches[int(data[0])%len(arches)]
-		fuzzSyscalls(t, a, data[1:])
+		fuzzSyscalls(t, a, data[0]&2 != 0, data[1:])
 	})
 }
 
-func fuzzSyscalls(t *testing.T, a *Arch, data []byte) {
-	tk := newTestKernel(t, a, 512)
+func fuzzSyscalls(t *testing.T, a *Arch, paging bool, data []byte) {
+	pool := 512
+	if paging {
+		pool = 96
+	}
+	tk := newTestKernelPaging(t, a, pool, paging)
 	defer tk.cpu.release()
 	in := &fuzzInput{data: data, nrs: callNumbers(a), addrs: []uint64{
 		0, 8, pmap.PageSize - 1, testText, testText + 0x1000, testData, testData + 3*pmap.PageSize - 8,
