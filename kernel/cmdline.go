@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/tamach/tamach/pmap"
 )
@@ -46,6 +47,8 @@ func init() {
 			Help: "give the vm system at most SIZE bytes of page frames (e.g. 16M)"},
 		{Name: "trace", Option: true, Run: optTrace,
 			Help: "print every system call tasks make"},
+		{Name: "cpulimit", Value: "DURATION", Option: true, Check: checkCPULimit, Run: optCPULimit,
+			Help: "kill a task with SIGXCPU once it has used DURATION (e.g. 5s) of CPU time"},
 		{Name: "tasks", Run: cmdTasks,
 			Help: "run every program bundled in the kernel; a failure makes QEMU exit non-zero"},
 		{Name: "run", Value: "NAME[+NAME...]", Check: checkRun, Run: cmdRun,
@@ -168,6 +171,26 @@ func optPool(k *Kernel, value string) bool {
 // optTrace is trace: tasks' system calls are printed.
 func optTrace(k *Kernel, _ string) bool {
 	k.trace = true
+	return false
+}
+
+func checkCPULimit(value string) error {
+	d, err := time.ParseDuration(value)
+	if err != nil {
+		return err
+	}
+	if d <= 0 {
+		return errors.New("the limit must be positive")
+	}
+	return nil
+}
+
+// optCPULimit is cpulimit=DURATION: the CPU time a task may use (the fuzz
+// runs set it, so that a forked child that damaged its own Go runtime into
+// an endless loop cannot hang the run).
+func optCPULimit(k *Kernel, value string) bool {
+	d, _ := time.ParseDuration(value) // checked by checkCPULimit
+	k.cpuLimit = d
 	return false
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/tamach/tamach/boot"
 	"github.com/tamach/tamach/kernel/machine"
@@ -34,8 +35,9 @@ type Kernel struct {
 	Memory pmap.Memory
 
 	// Options from the command line (cmdline.go).
-	poolLimit uint64 // pool=SIZE: most bytes of frames for the vm system; 0 for all
-	trace     bool   // trace: print tasks' system calls
+	poolLimit uint64        // pool=SIZE: most bytes of frames for the vm system; 0 for all
+	trace     bool          // trace: print tasks' system calls
+	cpuLimit  time.Duration // cpulimit=: CPU time a task may use, 0 for no limit
 
 	tables  *FramePool      // frames for page tables and trap areas
 	machine machine.Machine // the CPU's trap machinery, on the kernel's page tables

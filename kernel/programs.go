@@ -34,10 +34,17 @@ func (k *Kernel) runPrograms(names []string) (ok bool, status int) {
 	}
 	ok = true
 	for _, p := range progs {
+		vmBefore, tablesBefore := k.vm.Statistics().FreeCount, k.tables.Free()
 		r := k.runProgram(p)
 		good := r.Err == nil && (p.Signal == 0 && r.Status.Success() ||
 			p.Signal != 0 && !r.Status.Exited() && r.Status.Signal() == p.Signal)
 		fmt.Fprintf(k.Out, "%v: %s\n", r, map[bool]string{true: "as expected", false: "FAILED"}[good])
+		// RunImage returns once the program and every task it forked are
+		// gone: every page they took must be back in the vm's free list
+		// and every page-table frame back in the table pool. The fuzz and
+		// isolation boot tests assert the two pairs are equal.
+		fmt.Fprintf(k.Out, "frames: %d free after %s, %d before; page-table frames: %d free after, %d before\n",
+			k.vm.Statistics().FreeCount, p.Name, vmBefore, k.tables.Free(), tablesBefore)
 		ok = ok && good
 		status = exitCode(r)
 	}

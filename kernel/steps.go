@@ -95,7 +95,7 @@ func (k *Kernel) startTasks() error {
 	k.tasks, err = task.New(task.Config{
 		CPU: cpu, VM: k.vm, Pmap: k.machine.System(), Memory: k.Memory,
 		Out: k.Out, Random: func(b []byte) { rand.Read(b) },
-		UserMin: userMin, UserMax: userMax, Trace: k.trace,
+		UserMin: userMin, UserMax: userMax, Trace: k.trace, CPULimit: int64(k.cpuLimit),
 	})
 	return err
 }

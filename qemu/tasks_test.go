@@ -27,9 +27,13 @@ var tasksLines = []string{
 	`^PASS bench: copy-on-write fault \d+ ns; fork with 1 MiB written: `,
 	`^PASS bench: allocate\+deallocate of a page \d+ ns, protect of 1 MiB \d+ ns$`,
 	`^PASS fpu-fork: the child runs with the parent's rounding mode `,
-	`^PASS fuzz: 24 children x 400 calls: \d+ exited, \d+ killed$`,
+	`^fuzz: seed 1, 5000 calls \((amd64|arm64)\)$`,
+	`^PASS fuzz: seed 1: 5000 calls from \d+ children and their forks: \d+ exited, \d+ killed$`,
 	`^task fuzz\[\d+\]: exit 0 after .*: as expected$`,
+	`^frames: \d+ free after fuzz, \d+ before; `,
 	`^PASS hello$`,
+	`^PASS isolation: linux-efault$`, `^PASS isolation: touch-kills$`, `^PASS isolation: fork-frames-private$`,
+	`^task isolation\[\d+\]: exit 0 after .*: as expected$`,
 	`^task segv\[\d+\]: killed: page fault at pc 0x[0-9a-f]+, address 0x10, read: KERN_INVALID_ADDRESS: [0-9a-f ]+  (mov|ldr) `,
 	`^task segv\[\d+\]: killed by signal 11 after .*: as expected$`,
 	`^PASS exit-status$`, `^PASS heap-zero-fill$`, `^PASS stack-growth$`, `^PASS fork-cow$`,
@@ -57,6 +61,8 @@ func TestTasks(t *testing.T) {
 		if res.Find(`^FAIL `) != nil {
 			t.Errorf("a task printed FAIL; console tail:\n%s", res.Tail(60))
 		}
+		expectFramesBack(t, res, "fuzz")
+		expectFramesBack(t, res, "vmtests")
 		res.ExpectExit(t, true)
 	})
 }

@@ -125,3 +125,32 @@ stdtests: check-toolchain
 # Used by the qemu/ test harness: the packages make stdtests builds.
 print-stdtests:
 	@echo '$(STDTESTS)'
+
+# The fuzzer at any size (docs/reliability.md, "Fuzzing"): tasks/fuzz built
+# with its call count and seed into build/<arch>/fuzz/, booted as the one
+# program of the command line (RUN=file), its console kept next to it in a
+# .log file. scripts/fuzz.sh then checks what the run must show: the kernel
+# survived (the normal power-off, exit status 0: no kernel panic), the fuzz
+# made every call, and the vm's free frames and the page-table frames are
+# back to their number before the program.
+#
+#   make fuzz [ARCH=...|BOARD=...] [CALLS=N] [SEED=S]   N calls (default 100000) from seed S (default 1)
+#   make fuzz-elf ...                                 only build build/<arch>/fuzz/fuzz-N-S.elf
+#
+# The boot's command line sets cpulimit=FUZZ_CPULIMIT: a forked child
+# whose fuzzed calls wrecked its own Go runtime can loop for ever, and the
+# kernel then kills it with SIGXCPU instead of the run never ending.
+CALLS    ?= 100000
+SEED     ?= 1
+FUZZ_CPULIMIT ?= 60s
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_ELF := $(FUZZ_DIR)/fuzz-$(CALLS)-$(SEED).elf
+
+.PHONY: fuzz fuzz-elf
+
+fuzz-elf: check-toolchain
+	@mkdir -p $(FUZZ_DIR)
+	$(TASKS_ENV) $(TAMAGO) build -trimpath -ldflags '-s -w -X main.calls=$(CALLS) -X main.seed=$(SEED)' -o $(FUZZ_ELF) ./tasks/fuzz
+
+fuzz: fuzz-elf $(if $(NOBUILD),,kernel)
+	@scripts/fuzz.sh $(FUZZ_DIR)/fuzz-$(CALLS)-$(SEED).log $(MAKE) --no-print-directory qemu NOBUILD=1 BOARD=$(BOARD) RUN=$(FUZZ_ELF) CMDLINE=cpulimit=$(FUZZ_CPULIMIT)

@@ -60,6 +60,7 @@ const (
 	sigFPE  = 8
 	sigKILL = 9
 	sigSEGV = 11
+	sigXCPU = 24 // the CPU time limit (Config.CPULimit), as RLIMIT_CPU's
 )
 
 // AMD64 is the x86-64 instruction set.

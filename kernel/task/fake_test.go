@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/tamach/tamach/kernel/machine"
@@ -28,7 +29,7 @@ type fakeCtx struct {
 	args        [6]uint64
 
 	started bool
-	resume  chan pmap.Pmap
+	resume  chan pmap.Pmap // closed by fakeCPU.release: the program's goroutine ends
 	trapc   chan machine.Trap
 }
 
@@ -50,6 +51,8 @@ type fakeCPU struct {
 	progs map[uint64]func(u *User)
 	now   int64
 	keys  uint64
+
+	started []*fakeCtx // contexts whose program's goroutine was started
 }
 
 func (f *fakeCPU) Arch() *Arch                  { return f.arch }
@@ -82,15 +85,29 @@ func (f *fakeCPU) Run(c machine.Context, space pmap.Pmap) machine.Trap {
 		}
 		fc.started = true
 		fc.resume, fc.trapc = make(chan pmap.Pmap), make(chan machine.Trap)
+		f.started = append(f.started, fc)
 		u := &User{cpu: f, c: fc}
 		go func() {
-			u.space = <-fc.resume
+			if u.space = <-fc.resume; u.space == nil {
+				runtime.Goexit()
+			}
 			prog(u)
 			u.trap(machine.Trap{Kind: machine.TrapException, Vector: x86.VectorUD})
 		}()
 	}
 	fc.resume <- space
 	return <-fc.trapc
+}
+
+// release ends the goroutines of every program the CPU started: those of
+// threads the kernel killed or ended wait for a resume that never comes.
+// Call it once the kernel has stopped running threads (the fuzz targets
+// run thousands of kernels in one process).
+func (f *fakeCPU) release() {
+	for _, fc := range f.started {
+		close(fc.resume)
+	}
+	f.started = nil
 }
 
 // User is the program's view of its thread: system calls and memory.
@@ -103,7 +120,9 @@ type User struct {
 // trap hands the CPU back to the kernel with t and waits to be resumed.
 func (u *User) trap(t machine.Trap) {
 	u.c.trapc <- t
-	u.space = <-u.c.resume
+	if u.space = <-u.c.resume; u.space == nil {
+		runtime.Goexit() // fakeCPU.release
+	}
 }
 
 // Sys makes the system call named name (looked up in the architecture's
@@ -200,11 +219,18 @@ type testKernel struct {
 
 func newTestKernel(t testing.TB, arch *Arch, poolPages int) *testKernel {
 	t.Helper()
+	return newTestKernelPaging(t, arch, poolPages, false)
+}
+
+// newTestKernelPaging is newTestKernel, with a default pager (memory
+// backed: anonymous pages are paged out when the pool runs low) if paging.
+func newTestKernelPaging(t testing.TB, arch *Arch, poolPages int, paging bool) *testKernel {
+	t.Helper()
 	pm := vmtest.AMD64
 	if arch == ARM64 {
 		pm = vmtest.ARM64Software
 	}
-	env, err := vmtest.New(vmtest.Options{Pmap: pm, PoolPages: poolPages, TablePages: 2048})
+	env, err := vmtest.New(vmtest.Options{Pmap: pm, PoolPages: poolPages, TablePages: 2048, DefaultPage: paging})
 	if err != nil {
 		t.Fatal(err)
 	}

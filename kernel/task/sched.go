@@ -108,7 +108,14 @@ func (k *Kernel) runThread(th *Thread) {
 	th.State = ThreadRunning
 	var last machine.Trap
 	repeats := 0
+	var since int64
+	if k.cfg.CPULimit > 0 {
+		since = k.cfg.CPU.Nanotime()
+	}
 	for th.State == ThreadRunning {
+		if k.cfg.CPULimit > 0 && k.overLimit(th, &since) {
+			return
+		}
 		trap := k.cfg.CPU.Run(th.Ctx, th.Task.Map.Pmap())
 		k.Stats.Runs++
 		switch trap.Kind {
@@ -131,6 +138,21 @@ func (k *Kernel) runThread(th *Thread) {
 		}
 		last = trap
 	}
+}
+
+// overLimit charges th's task the time since *since and kills it with
+// SIGXCPU if its CPU time is past Config.CPULimit.
+func (k *Kernel) overLimit(th *Thread, since *int64) bool {
+	now := k.cfg.CPU.Nanotime()
+	t := th.Task
+	t.cpu += now - *since
+	*since = now
+	if t.cpu <= k.cfg.CPULimit {
+		return false
+	}
+	k.kill(t, sigXCPU, fmt.Sprintf("CPU time limit of %d ms exceeded at pc %#x: %s",
+		k.cfg.CPULimit/1e6, th.Ctx.PC(), k.instruction(t, th.Ctx.PC())))
+	return true
 }
 
 // yield ends th's turn: it goes to the back of the run queue.

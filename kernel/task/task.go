@@ -25,6 +25,12 @@ type Config struct {
 	Epoch int64
 	// Trace prints every system call and its result.
 	Trace bool
+	// CPULimit, when not 0, is the CPU time in nanoseconds a task may
+	// use, in user mode and in the kernel on its behalf, before the
+	// kernel kills it with SIGXCPU (Linux's RLIMIT_CPU hard limit). A
+	// task that loops without end, with or without system calls, then
+	// cannot keep the tasks waiting for it, or the run, from ending.
+	CPULimit int64
 }
 
 // Kernel is the task layer of one machine: the tasks, the run queue and the
@@ -94,6 +100,7 @@ type Task struct {
 	threads  []*Thread
 	ports    map[uint32]*port // memory entries, by the name the task sees
 	nextPort uint32
+	cpu      int64 // CPU time used, in nanoseconds; counted only with Config.CPULimit
 
 	// Syscalls and Faults count the task's system calls (Mach traps
 	// included) and page faults from user mode, for ps.
