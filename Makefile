@@ -9,6 +9,7 @@
 #   make labs | grade LAB=NAME | lab-skeleton LAB=NAME DEST=dir   coursework labs (docs/labs)
 #   make bench [ARCH=...] [LINUX=1]                          the benchmark table, in guest instructions (docs/performance.md)
 #   make bench-linux [ARCH=...]                               ... with Debian's Linux running the same program
+#   make profile RUN=prog [ARCH=...]                         where the machine spends its time running prog, by kernel function
 #
 # BOARD picks the machine (boot/<board>/) and ARCH follows from it. Without
 # BOARD, ARCH picks its default board: microvm for amd64 (the default), virt
@@ -86,6 +87,9 @@ include boot/virtio/disk.mk
 
 QEMU := $(QEMU_$(BOARD))
 
+# QEMU_EXTRA: more QEMU arguments, last (make profile adds a monitor).
+QEMU_EXTRA ?=
+
 # How QEMU gets the kernel: -kernel ELF, unless the board says otherwise
 # (QEMU_KERNEL_<board>: the i.MX 8M Plus EVK's IMX_BIN=1).
 QEMU_ARGS := $(QEMU_FLAGS_$(BOARD)) $(or $(QEMU_KERNEL_$(BOARD)),-kernel $(ELF)) $(QEMU_DISK_FLAGS)
@@ -109,7 +113,7 @@ kernel: check-toolchain
 qemu: check-qemu $(if $(NOBUILD),,kernel)
 	@test -f $(ELF) || { echo "missing: $(ELF): run make kernel BOARD=$(BOARD)"; exit 1; }
 	@test -z "$(PROGRAMS)" -o -f "$(PROGRAMS)" || { echo "missing: the program disk $(PROGRAMS): run make programs ARCH=$(ARCH) (or PROGRAMS= for none)"; exit 1; }
-	$(QEMU) $(QEMU_ARGS)
+	$(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA)
 
 # make shell: the console shell; commands may also be piped in, one a line
 # (printf 'ps\nhalt\n' | make shell): QEMU's -serial stdio feeds the UART.
@@ -239,6 +243,22 @@ bench: kernel
 
 bench-linux:
 	@$(MAKE) --no-print-directory bench LINUX=1
+
+# make profile RUN=prog: boot under ICOUNT=1 running prog (bundled, or an
+# ELF file's path) and print where the machine spent its time, by kernel
+# function: cmd/pcprof samples the program counter through a QEMU monitor
+# (host time, not instruction counts: see cmd/pcprof and
+# docs/performance.md). The console goes to build/<arch>/profile/console.txt.
+PROFILE_DIR := $(BUILD)/profile
+.PHONY: profile
+profile: kernel
+	@test -n "$(RUN)" || { echo "usage: make profile RUN=prog [ARCH=...]"; exit 2; }
+	@mkdir -p $(PROFILE_DIR) $(TOOLS)
+	@$(GO) build -o $(TOOLS)/pcprof ./cmd/pcprof
+	@echo "profile: booting $(BOARD) running $(RUN) (console in $(PROFILE_DIR)/console.txt)"
+	@$(TOOLS)/pcprof -elf $(ELF) -sock $(PROFILE_DIR)/monitor.sock -log $(PROFILE_DIR)/console.txt -- \
+		$(MAKE) -s --no-print-directory qemu NOBUILD=1 BOARD=$(BOARD) ICOUNT=1 PROGRAMS= RUN=$(RUN) \
+		QEMU_EXTRA='-monitor unix:$(PROFILE_DIR)/monitor.sock,server=on,wait=off'
 
 # Task programs: built per ARCH and bundled into the kernel; RUN=prog.elf.
 # Last, because it appends to QEMU_ARGS.

@@ -18,6 +18,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 arch=$1 elf=$2 log=$3
+command -v cpio >/dev/null || { echo "skip: Linux for $arch: cpio is missing (apt-get install cpio)" >&2; exit 0; }
 kernel=$(scripts/fetch-linux.sh "$arch") || exit 0
 [ -f "$elf" ] || { echo "bench-linux: missing $elf (make tasks ARCH=$arch)" >&2; exit 1; }
 
