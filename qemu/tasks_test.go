@@ -40,7 +40,7 @@ var tasksLines = []string{
 	`^task vmtests\[\d+\]: killed: page fault at pc 0x[0-9a-f]+, address 0x[0-9a-f]+, write: KERN_PROTECTION_FAILURE: `,
 	`^PASS protect-kill$`,
 	`^task vmtests\[\d+\]: killed: page fault at pc (0x[0-9a-f]+), address 0x[0-9a-f]+, execute: KERN_PROTECTION_FAILURE: [0-9a-f ]+  ret`,
-	`^PASS exec-nx$`, `^PASS unmapped$`, `^PASS share-inherit$`, `^PASS memory-entry$`,
+	`^PASS exec-nx$`, `^PASS unmapped$`, `^PASS share-inherit$`, `^PASS preempt-syscalls$`, `^PASS memory-entry$`,
 	`^PASS copy-read-write$`, `^PASS wire$`, `^PASS dealloc-frees$`,
 	// The other vm calls (tasks/vmtests/machvm.go), one line per call.
 	`^PASS vm-remap$`, `^PASS vm-remap-new$`, `^PASS vm-map-return-data-addr$`,

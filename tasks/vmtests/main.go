@@ -14,6 +14,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"sync/atomic"
 
 	"github.com/tamach/tamach/tasks/mach"
 )
@@ -32,6 +33,7 @@ var tests = []test{
 	{"exec-nx", testExecNX},
 	{"unmapped", testUnmapped},
 	{"share-inherit", testShareInherit},
+	{"preempt-syscalls", testPreemptSyscalls},
 	{"memory-entry", testMemoryEntry},
 	{"copy-read-write", testCopyReadWrite},
 	{"wire", testWire},
@@ -295,6 +297,46 @@ func testShareInherit() error {
 	}
 	if v := *at(buf); v != 99 {
 		return fmt.Errorf("parent reads %d after the child wrote 99", v)
+	}
+	return nil
+}
+
+// testPreemptSyscalls checks that a task making system calls without pause
+// is still preempted when its quantum ends. Parent and child share a page
+// and each spins on a system call until the other has written its word:
+// should a turn last as long as its thread keeps trapping, the first to
+// run would spin forever and this test would never end.
+func testPreemptSyscalls() error {
+	buf, err := region(1)
+	if err != nil {
+		return err
+	}
+	defer mach.Deallocate(buf, mach.PageSize)
+	if err := mach.SetInherit(buf, mach.PageSize, mach.InheritShare); err != nil {
+		return err
+	}
+	started, stop := at(buf), at(buf+8)
+	id, err := mach.Fork()
+	if err != nil {
+		return fmt.Errorf("fork: %v", err)
+	}
+	if id == 0 {
+		atomic.StoreUint64(started, 1)
+		for atomic.LoadUint64(stop) == 0 {
+			mach.TaskID()
+		}
+		mach.Exit(0)
+	}
+	for atomic.LoadUint64(started) == 0 {
+		mach.TaskID()
+	}
+	atomic.StoreUint64(stop, 1)
+	_, st, err := mach.Wait(id)
+	if err != nil {
+		return fmt.Errorf("wait: %v", err)
+	}
+	if !st.Exited() || st.ExitCode() != 0 {
+		return fmt.Errorf("child %v, want exit 0", st)
 	}
 	return nil
 }

@@ -17,6 +17,12 @@ type Context struct {
 	FPSR  uint64     // FPSR: floating-point status
 	_     uint64
 	V     [32][2]uint64 // Q0..Q31, low doubleword first
+
+	// timeLeft is what is left of the thread's quantum, in counter ticks,
+	// when it last trapped for another reason than the timer; 0 means a
+	// whole quantum. Keeping it makes a thread that traps often (a
+	// system call per microsecond) preemptible all the same.
+	timeLeft uint64
 }
 
 // Linux AArch64 system call registers (the kernel's syscall(2) "Architecture

@@ -33,14 +33,18 @@ func (m *Machine) Run(c machine.Context, space pmap.Pmap) machine.Trap {
 //
 // The task's tables and ASID are loaded by the trampoline on the way out
 // (trapCPU defers Activate's TTBR0_EL1 write), EL0 runs with every exception
-// unmasked, and the virtual timer is armed for the quantum. On return the kernel
-// runs on its own tables again with DAIF masked, and the timer is off.
+// unmasked, and the virtual timer is armed for what is left of the thread's
+// quantum. On return the kernel runs on its own tables again with DAIF
+// masked, and the timer is off.
 func (m *Machine) run(c *Context, s *arm64pmap.Space) machine.Trap {
 	c.sanitize()
 	s.Activate()
 	a := m.tramp.area
 	a.UserTTBR0 = m.cpu.userTTBR
-	armTimer(nanosToTicks(quantum))
+	if c.timeLeft == 0 {
+		c.timeLeft = nanosToTicks(quantum)
+	}
+	armTimer(c.timeLeft)
 	enterUser(m.tramp.areaAddr, c)
 	entry := cpu.Vector(a.Kind)
 	var intid uint64
@@ -48,8 +52,11 @@ func (m *Machine) run(c *Context, s *arm64pmap.Space) machine.Trap {
 		// Acknowledge before the timer stops: its PPI is level-sensitive,
 		// and once the line drops the GIC reports no interrupt (1023).
 		intid = ackIRQ()
+		stopTimer()
+		c.timeLeft = 0 // the quantum is over: the next turn gets a whole one
+	} else {
+		c.timeLeft = ticksLeft(stopTimer())
 	}
-	stopTimer()
 	m.kernel.Activate()
 	if entry.Group() != cpu.GroupLower64 {
 		print("machine: exception at EL1 in the trampoline: vector ", a.Kind, " ESR_EL1 ", hex(a.ESR),

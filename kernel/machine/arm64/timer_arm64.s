@@ -17,10 +17,15 @@ TEXT ·armTimer(SB),NOSPLIT,$0-8
 	ISB	$15
 	RET
 
-// func stopTimer()
-TEXT ·stopTimer(SB),NOSPLIT,$0-0
+// func stopTimer() uint64
+//
+// Reads the count down (CNTV_TVAL_EL0) while the timer is still enabled:
+// with ENABLE = 0 its value is UNKNOWN (Arm ARM D19.12).
+TEXT ·stopTimer(SB),NOSPLIT,$0-8
+	MRS	CNTV_TVAL_EL0, R0
 	MSR	ZR, CNTV_CTL_EL0
 	ISB	$15
+	MOVD	R0, ret+0(FP)
 	RET
 
 // func ackIRQ() uint64
