@@ -23,7 +23,13 @@ func TestShell(t *testing.T) {
 				Send: "ps\nvm_stat\nvmmap $1\nvmobject $1 $2\npmap $1 $2\npagers\n" +
 					"trace on\nsleep 1.5\ntrace off\n" +
 					"vmmap 999\nvmobject $1 0x10\npmap $1 zz\nkill abc\nwait 998\nrun nosuch\n" +
-					"kill $1\nwait\nhalt\n",
+					"kill $1\n",
+			}, {
+				// The parent prints when its child dies, whenever the
+				// scheduler runs it: type on only after that line, or
+				// its text lands in the middle of the echoed command.
+				Expect: `sleeper: parent \d+: child \d+ ended`,
+				Send:   "wait\nhalt\n",
 			}}})
 		defer func() {
 			if t.Failed() {
@@ -64,7 +70,9 @@ func TestShell(t *testing.T) {
 			`^ +store +- +\d+ +\d+ +\d+ +\d+ +\d+ +\d+  default pager on virtio-blk@`,
 			`^ +\d+ +\d+K +\d+ +0 +- +- +[1-9]\d* +-  image pager of sleeper \(file offset 0x[0-9a-f]+\)$`,
 			// trace
-			`^trace: on$`, `^trace: sleeper\[\d+\] thread \d+: [a-z_]+\(`, `^tamach> trace off$`,
+			// Trace lines keep coming while "trace off" is typed and may split
+			// its echo; the command's own answer is one whole line.
+			`^trace: on$`, `^trace: sleeper\[\d+\] thread \d+: [a-z_]+\(`, `^trace: off$`,
 			// errors
 			`^vmmap: no such task: 999$`,
 			`^vmobject: 0x10: vm: KERN_INVALID_ADDRESS.* \(vmmap \d+ lists the mapped ranges\)$`,
@@ -74,7 +82,7 @@ func TestShell(t *testing.T) {
 			`^run: no program "nosuch": `,
 			// kill the child: the parent's wait returns and it exits
 			`^task sleeper\[\d+\]: killed: killed from the shell$`,
-			`^sleeper: parent \d+: child \d+ ended: killed by signal 9 <nil>$`,
+			`sleeper: parent \d+: child \d+ ended: killed by signal 9 <nil>$`,
 			`^\[\d+\] sleeper: exit 0$`,
 			`^tamach> halt$`, `^halt: powering off$`)
 		res.ExpectExit(t, true)
