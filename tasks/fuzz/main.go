@@ -396,7 +396,11 @@ func tame(c *call, depth int) {
 	case nrs.exit, nrs.exitGroup:
 		c.nr = nrs.yield
 	case nrs.nanosleep:
-		if c.a[0] < 1<<47 {
+		// Any address a task can map (below 2^48 on arm64, 2^47 on
+		// amd64) may hold a request of centuries: the task would
+		// sleep, as asked, and the run never end. Kernel addresses
+		// stay, for EFAULT.
+		if c.a[0] < 1<<48 {
 			timespec = [2]uint64{0, 1000}
 			c.a[0] = uint64(uintptr(unsafe.Pointer(&timespec)))
 		}
