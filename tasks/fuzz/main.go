@@ -61,7 +61,6 @@ type counters struct {
 	nestedExited atomic.Uint64 // forked processes a parent saw exit
 	nestedKilled atomic.Uint64 // forked processes a parent saw killed
 	orphans      atomic.Uint64 // forked processes whose parent exited first
-	first        atomic.Uint64 // the first task's id (see say)
 }
 
 // rng is xorshift64* (Vigna, 2016): no allocation, safe in a forked child.
@@ -519,7 +518,7 @@ func main() {
 		fmt.Println("FAIL fuzz: setup:", err)
 		os.Exit(1)
 	}
-	sh.first.Store(uint64(mach.TaskID()))
+	firstID = uint64(mach.TaskID())
 	before, _ := mach.VMStatistics()
 	var top, exited, killed uint64
 	live := 0
@@ -573,10 +572,15 @@ func main() {
 // itself back in main's code; it must not fork, wait or print as the first
 // task does: it exits with code 3 instead.
 func first(sh *counters) {
-	if uint64(mach.TaskID()) != sh.first.Load() {
+	if uint64(mach.TaskID()) != firstID {
 		mach.Exit(3)
 	}
 }
+
+// firstID is the first task's id: in its own memory, which no other
+// process can write (a forked child's copy is its own), unlike the shared
+// counters, which a child's vm_copy or vm_write may legitimately reach.
+var firstID uint64
 
 // say prints, from the first task only.
 func say(sh *counters, format string, a ...any) {
