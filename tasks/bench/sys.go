@@ -38,14 +38,11 @@ type kernel interface {
 // tamach; Linux has no negative system call numbers and returns -ENOSYS.
 func detect() kernel {
 	var id uint64
-	if mach.Syscall(trapTaskID, uintptr(unsafe.Pointer(&id)), 0, 0, 0, 0, 0) == 0 {
+	if mach.Syscall(mach.TrapTaskID, uintptr(unsafe.Pointer(&id)), 0, 0, 0, 0, 0) == 0 {
 		return tamach{}
 	}
 	return linux{}
 }
-
-// trapTaskID is task_id's Mach trap number (tasks/mach).
-const trapTaskID = -62
 
 // tamach: the Mach VM calls of tasks/mach.
 type tamach struct{}

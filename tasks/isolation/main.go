@@ -69,30 +69,6 @@ func sys(nr int64, a ...uint64) int64 {
 	return int64(mach.Syscall(nr, x[0], x[1], x[2], x[3], x[4], x[5]))
 }
 
-// trap makes Mach trap nr and returns its kern_return_t.
-func trap(nr int64, a ...uint64) mach.KernReturn { return mach.KernReturn(int32(sys(nr, a...))) }
-
-// Mach trap numbers (kernel/task/mach.go).
-const (
-	trapVMAllocate      = -10
-	trapVMDeallocate    = -12
-	trapVMProtect       = -14
-	trapVMMap           = -15
-	trapVMInherit       = -40
-	trapVMCopy          = -41
-	trapVMRead          = -42
-	trapVMWrite         = -43
-	trapMakeMemoryEntry = -44
-	trapVMRegion        = -45
-	trapVMStatistics    = -46
-	trapVMWire          = -47
-	trapVMPageQuery     = -49
-	trapTaskFork        = -60
-	trapTaskWait        = -61
-	trapTaskID          = -62
-	trapTaskStatistics  = -63
-)
-
 type check struct {
 	name string
 	run  func() error
@@ -188,13 +164,13 @@ func checkMachFault() error {
 			what string
 			got  mach.KernReturn
 		}{
-			{"vm_read(k, 4096)", trap(trapVMRead, k, 4096, b)},
-			{"vm_read(k, 16)", trap(trapVMRead, k, 16, b)},
-			{"vm_write(k, buf, 16)", trap(trapVMWrite, k, b, 16)},
-			{"vm_write(buf, k, 16)", trap(trapVMWrite, b, k, 16)},
-			{"vm_copy(k, 4096, buf)", trap(trapVMCopy, k, 4096, b&^4095)},
-			{"vm_copy(buf, 4096, k)", trap(trapVMCopy, b&^4095, 4096, k)},
-			{"vm_page_query(k)", trap(trapVMPageQuery, k, b)},
+			{"vm_read(k, 4096)", mach.RawTrap(mach.TrapVMRead, k, 4096, b)},
+			{"vm_read(k, 16)", mach.RawTrap(mach.TrapVMRead, k, 16, b)},
+			{"vm_write(k, buf, 16)", mach.RawTrap(mach.TrapVMWrite, k, b, 16)},
+			{"vm_write(buf, k, 16)", mach.RawTrap(mach.TrapVMWrite, b, k, 16)},
+			{"vm_copy(k, 4096, buf)", mach.RawTrap(mach.TrapVMCopy, k, 4096, b&^4095)},
+			{"vm_copy(buf, 4096, k)", mach.RawTrap(mach.TrapVMCopy, b&^4095, 4096, k)},
+			{"vm_page_query(k)", mach.RawTrap(mach.TrapVMPageQuery, k, b)},
 		} {
 			if c.got != mach.KernInvalidAddress {
 				return fmt.Errorf("%s with k=%#x returned %v, want KERN_INVALID_ADDRESS", c.what, k, c.got)
@@ -220,13 +196,13 @@ func checkResultPointers() error {
 			what string
 			got  mach.KernReturn
 		}{
-			{"vm_allocate(*k, 4096, anywhere)", trap(trapVMAllocate, k, 4096, mach.FlagsAnywhere)},
-			{"vm_region(*k, info)", trap(trapVMRegion, k, addr(unsafe.Pointer(buf)))},
-			{"vm_statistics(*k)", trap(trapVMStatistics, k)},
-			{"task_statistics(*k)", trap(trapTaskStatistics, k)},
-			{"task_id(*k)", trap(trapTaskID, k)},
-			{"task_fork(*k)", trap(trapTaskFork, k)},
-			{"mach_make_memory_entry(*k)", trap(trapMakeMemoryEntry, k, 0, 3, addr(unsafe.Pointer(&buf[1])))},
+			{"vm_allocate(*k, 4096, anywhere)", mach.RawTrap(mach.TrapVMAllocate, k, 4096, mach.FlagsAnywhere)},
+			{"vm_region(*k, info)", mach.RawTrap(mach.TrapVMRegion, k, addr(unsafe.Pointer(buf)))},
+			{"vm_statistics(*k)", mach.RawTrap(mach.TrapVMStatistics, k)},
+			{"task_statistics(*k)", mach.RawTrap(mach.TrapTaskStatistics, k)},
+			{"task_id(*k)", mach.RawTrap(mach.TrapTaskID, k)},
+			{"task_fork(*k)", mach.RawTrap(mach.TrapTaskFork, k)},
+			{"mach_make_memory_entry(*k)", mach.RawTrap(mach.TrapMakeMemoryEntry, k, 0, 3, addr(unsafe.Pointer(&buf[1])))},
 		} {
 			if c.got != mach.KernInvalidAddress {
 				return fmt.Errorf("%s with k=%#x returned %v, want KERN_INVALID_ADDRESS", c.what, k, c.got)
@@ -310,8 +286,8 @@ func checkNoProtect() error {
 			what string
 			got  mach.KernReturn
 		}{
-			{"vm_protect(k, cur rwx)", trap(trapVMProtect, k, 4096, 0, 7)},
-			{"vm_protect(k, max rwx)", trap(trapVMProtect, k, 4096, 1, 7)},
+			{"vm_protect(k, cur rwx)", mach.RawTrap(mach.TrapVMProtect, k, 4096, 0, 7)},
+			{"vm_protect(k, max rwx)", mach.RawTrap(mach.TrapVMProtect, k, 4096, 1, 7)},
 		} {
 			if c.got == mach.KernSuccess {
 				return fmt.Errorf("%s with k=%#x succeeded", c.what, k)
@@ -321,9 +297,9 @@ func checkNoProtect() error {
 			what string
 			got  mach.KernReturn
 		}{
-			{"vm_inherit(k, share)", trap(trapVMInherit, k, 4096, 0)},
-			{"vm_deallocate(k)", trap(trapVMDeallocate, k, 4096)},
-			{"vm_wire(k, rw)", trap(trapVMWire, k, 4096, 3)},
+			{"vm_inherit(k, share)", mach.RawTrap(mach.TrapVMInherit, k, 4096, 0)},
+			{"vm_deallocate(k)", mach.RawTrap(mach.TrapVMDeallocate, k, 4096)},
+			{"vm_wire(k, rw)", mach.RawTrap(mach.TrapVMWire, k, 4096, 3)},
 		} {
 			if c.got != mach.KernSuccess && c.got != mach.KernInvalidAddress && c.got != mach.KernInvalidArgument {
 				return fmt.Errorf("%s with k=%#x returned %v", c.what, k, c.got)
@@ -332,7 +308,7 @@ func checkNoProtect() error {
 		size := uint64(4096)
 		sz := &size
 		var name uint64
-		if got := trap(trapMakeMemoryEntry, addr(unsafe.Pointer(sz)), k, 3, addr(unsafe.Pointer(&name))); got == mach.KernSuccess {
+		if got := mach.RawTrap(mach.TrapMakeMemoryEntry, addr(unsafe.Pointer(sz)), k, 3, addr(unsafe.Pointer(&name))); got == mach.KernSuccess {
 			return fmt.Errorf("mach_make_memory_entry(offset %#x) succeeded: entry %d", k, name)
 		}
 		if got := sys(n.mprotect, k, 4096, 7); got == 0 {
@@ -378,30 +354,12 @@ func checkRegions() error {
 	return nil
 }
 
-// inChild forks and runs child in the child, which must end the task; it
-// returns the child's wait status.
-func inChild(child func()) (mach.WaitStatus, error) {
-	id, err := mach.Fork()
-	if err != nil {
-		return 0, fmt.Errorf("fork: %v", err)
-	}
-	if id == 0 {
-		child()
-		mach.Exit(0)
-	}
-	_, st, err := mach.Wait(id)
-	if err != nil {
-		return 0, fmt.Errorf("wait: %v", err)
-	}
-	return st, nil
-}
-
 // checkTouchKills: a load, a store or a jump to each kernel address kills
 // the child that makes it with SIGSEGV (the kernel prints its report).
 func checkTouchKills() error {
 	for _, k := range kernelAddrs() {
 		for _, how := range []string{"read", "write", "execute"} {
-			st, err := inChild(func() {
+			st, err := mach.InChild(func() {
 				switch how {
 				case "read":
 					sink = *(*uint64)(unsafe.Add(unsafe.Pointer(nil), uintptr(k)))
@@ -554,13 +512,13 @@ func checkForkChildToParent() error {
 		pp[i] = uint64(i)
 	}
 	global = 7
-	st, err := inChild(func() {
+	st, err := mach.InChild(func() {
 		pp[0] = 0xbad
 		global = 0xbad
 		var w [2]uint64
 		w[0] = 0xbad
-		trap(trapVMWrite, base+8, addr(unsafe.Pointer(&w)), 8)
-		trap(trapVMCopy, base+mach.PageSize/2, 8, base+16)
+		mach.RawTrap(mach.TrapVMWrite, base+8, addr(unsafe.Pointer(&w)), 8)
+		mach.RawTrap(mach.TrapVMCopy, base+mach.PageSize/2, 8, base+16)
 		sys(nrs().getrandom, base+24, 8, 0)
 		sp.saw.Store(pp[0])
 	})
@@ -597,7 +555,7 @@ func checkForkFrames() error {
 	base := uint64(uintptr(unsafe.Pointer(pp)))
 	defer mach.Deallocate(base, mach.PageSize)
 	pp[0] = 1
-	st, err := inChild(func() {
+	st, err := mach.InChild(func() {
 		pp[0] = 2
 		info, err := mach.PageQuery(base)
 		if err != nil {

@@ -20,26 +20,28 @@ import (
 // kern_return_t (trap_amd64.s: SYSCALL; trap_arm64.s: SVC #0).
 func trap(nr int64, a0, a1, a2, a3, a4, a5 uintptr) uintptr
 
-// Trap numbers (kernel/task/mach.go).
+// Trap numbers (kernel/task/mach.go), exported for programs that make a
+// trap with arguments the wrappers below would not pass (RawTrap), such as
+// tasks/isolation's kernel addresses.
 const (
-	trapVMAllocate      = -10
-	trapVMDeallocate    = -12
-	trapVMProtect       = -14
-	trapVMMap           = -15
-	trapVMInherit       = -40
-	trapVMCopy          = -41
-	trapVMRead          = -42
-	trapVMWrite         = -43
-	trapMakeMemoryEntry = -44
-	trapVMRegion        = -45
-	trapVMStatistics    = -46
-	trapVMWire          = -47
-	trapPortDeallocate  = -48
-	trapVMPageQuery     = -49
-	trapTaskFork        = -60
-	trapTaskWait        = -61
-	trapTaskID          = -62
-	trapTaskStatistics  = -63
+	TrapVMAllocate      = -10
+	TrapVMDeallocate    = -12
+	TrapVMProtect       = -14
+	TrapVMMap           = -15
+	TrapVMInherit       = -40
+	TrapVMCopy          = -41
+	TrapVMRead          = -42
+	TrapVMWrite         = -43
+	TrapMakeMemoryEntry = -44
+	TrapVMRegion        = -45
+	TrapVMStatistics    = -46
+	TrapVMWire          = -47
+	TrapPortDeallocate  = -48
+	TrapVMPageQuery     = -49
+	TrapTaskFork        = -60
+	TrapTaskWait        = -61
+	TrapTaskID          = -62
+	TrapTaskStatistics  = -63
 )
 
 // KernReturn is kern_return_t (osfmk/mach/kern_return.h) as an error.
@@ -133,14 +135,14 @@ func p(w *uint64) uintptr { return uintptr(unsafe.Pointer(w)) }
 func Allocate(addr, size uint64, flags uint64) (uint64, error) {
 	w := word()
 	*w = addr
-	err := result(trap(trapVMAllocate, p(w), uintptr(size), uintptr(flags), 0, 0, 0))
+	err := result(trap(TrapVMAllocate, p(w), uintptr(size), uintptr(flags), 0, 0, 0))
 	runtime.KeepAlive(w)
 	return *w, err
 }
 
 // Deallocate is vm_deallocate.
 func Deallocate(addr, size uint64) error {
-	return result(trap(trapVMDeallocate, uintptr(addr), uintptr(size), 0, 0, 0, 0))
+	return result(trap(TrapVMDeallocate, uintptr(addr), uintptr(size), 0, 0, 0, 0))
 }
 
 // Protect is vm_protect.
@@ -149,24 +151,24 @@ func Protect(addr, size uint64, setMax bool, prot Prot) error {
 	if setMax {
 		m = 1
 	}
-	return result(trap(trapVMProtect, uintptr(addr), uintptr(size), m, uintptr(prot), 0, 0))
+	return result(trap(TrapVMProtect, uintptr(addr), uintptr(size), m, uintptr(prot), 0, 0))
 }
 
 // SetInherit is vm_inherit.
 func SetInherit(addr, size uint64, inh Inherit) error {
-	return result(trap(trapVMInherit, uintptr(addr), uintptr(size), uintptr(inh), 0, 0, 0))
+	return result(trap(TrapVMInherit, uintptr(addr), uintptr(size), uintptr(inh), 0, 0, 0))
 }
 
 // Copy is vm_copy: [src, src+size) over [dst, dst+size).
 func Copy(src, size, dst uint64) error {
-	return result(trap(trapVMCopy, uintptr(src), uintptr(size), uintptr(dst), 0, 0, 0))
+	return result(trap(TrapVMCopy, uintptr(src), uintptr(size), uintptr(dst), 0, 0, 0))
 }
 
 // Read is vm_read: a copy of [addr, addr+size) placed anywhere in the task;
 // it returns where.
 func Read(addr, size uint64) (uint64, error) {
 	w := word()
-	err := result(trap(trapVMRead, uintptr(addr), uintptr(size), p(w), 0, 0, 0))
+	err := result(trap(TrapVMRead, uintptr(addr), uintptr(size), p(w), 0, 0, 0))
 	runtime.KeepAlive(w)
 	return *w, err
 }
@@ -176,7 +178,7 @@ func Write(addr uint64, data []byte) error {
 	if len(data) == 0 {
 		return nil
 	}
-	err := result(trap(trapVMWrite, uintptr(addr), uintptr(unsafe.Pointer(&data[0])), uintptr(len(data)), 0, 0, 0))
+	err := result(trap(TrapVMWrite, uintptr(addr), uintptr(unsafe.Pointer(&data[0])), uintptr(len(data)), 0, 0, 0))
 	runtime.KeepAlive(data)
 	return err
 }
@@ -191,7 +193,7 @@ type Port uint64
 func MakeMemoryEntry(size, offset uint64, flags uint64) (Port, uint64, error) {
 	sz, name := word(), word()
 	*sz = size
-	err := result(trap(trapMakeMemoryEntry, p(sz), uintptr(offset), uintptr(flags), p(name), 0, 0))
+	err := result(trap(TrapMakeMemoryEntry, p(sz), uintptr(offset), uintptr(flags), p(name), 0, 0))
 	runtime.KeepAlive(sz)
 	runtime.KeepAlive(name)
 	return Port(*name), *sz, err
@@ -199,7 +201,7 @@ func MakeMemoryEntry(size, offset uint64, flags uint64) (Port, uint64, error) {
 
 // PortDeallocate releases a memory entry.
 func PortDeallocate(port Port) error {
-	return result(trap(trapPortDeallocate, uintptr(port), 0, 0, 0, 0, 0))
+	return result(trap(TrapPortDeallocate, uintptr(port), 0, 0, 0, 0, 0))
 }
 
 // MapArgs are vm_map's arguments after the address and size.
@@ -226,7 +228,7 @@ func Map(addr, size uint64, a MapArgs) (uint64, error) {
 	}
 	block[0] = a.Offset
 	block[1] = cp | uint64(a.Cur)<<8 | uint64(a.Max)<<16 | uint64(a.Inherit)<<24
-	err := result(trap(trapVMMap, p(w), uintptr(size), uintptr(a.Mask), uintptr(a.Flags), uintptr(a.Entry),
+	err := result(trap(TrapVMMap, p(w), uintptr(size), uintptr(a.Mask), uintptr(a.Flags), uintptr(a.Entry),
 		uintptr(unsafe.Pointer(block))))
 	runtime.KeepAlive(w)
 	runtime.KeepAlive(block)
@@ -246,7 +248,7 @@ func Region(addr uint64) (RegionInfo, error) {
 	w := word()
 	*w = addr
 	info := new(RegionInfo)
-	err := result(trap(trapVMRegion, p(w), uintptr(unsafe.Pointer(info)), 0, 0, 0, 0))
+	err := result(trap(TrapVMRegion, p(w), uintptr(unsafe.Pointer(info)), 0, 0, 0, 0))
 	runtime.KeepAlive(w)
 	return *info, err
 }
@@ -262,7 +264,7 @@ type Statistics struct {
 // VMStatistics is vm_statistics.
 func VMStatistics() (Statistics, error) {
 	s := new(Statistics)
-	err := result(trap(trapVMStatistics, uintptr(unsafe.Pointer(s)), 0, 0, 0, 0, 0))
+	err := result(trap(TrapVMStatistics, uintptr(unsafe.Pointer(s)), 0, 0, 0, 0, 0))
 	return *s, err
 }
 
@@ -274,13 +276,13 @@ type TaskInfo struct {
 // TaskStatistics reports the task's map entries and its pmap's pages.
 func TaskStatistics() (TaskInfo, error) {
 	s := new(TaskInfo)
-	err := result(trap(trapTaskStatistics, uintptr(unsafe.Pointer(s)), 0, 0, 0, 0, 0))
+	err := result(trap(TrapTaskStatistics, uintptr(unsafe.Pointer(s)), 0, 0, 0, 0, 0))
 	return *s, err
 }
 
 // Wire is vm_wire: access ProtNone unwires.
 func Wire(addr, size uint64, access Prot) error {
-	return result(trap(trapVMWire, uintptr(addr), uintptr(size), uintptr(access), 0, 0, 0))
+	return result(trap(TrapVMWire, uintptr(addr), uintptr(size), uintptr(access), 0, 0, 0))
 }
 
 // Fork is task_fork: a new task whose memory is inherited from this one
@@ -292,7 +294,7 @@ func Wire(addr, size uint64, access Prot) error {
 // parent only calls async-signal-safe functions.
 func Fork() (int, error) {
 	w := word()
-	err := result(trap(trapTaskFork, p(w), 0, 0, 0, 0, 0))
+	err := result(trap(TrapTaskFork, p(w), 0, 0, 0, 0, 0))
 	runtime.KeepAlive(w)
 	return int(*w), err
 }
@@ -323,7 +325,7 @@ const SIGSEGV = 11
 // returns its id and status.
 func Wait(id int) (int, WaitStatus, error) {
 	cid, st := word(), word()
-	err := result(trap(trapTaskWait, uintptr(id), p(cid), p(st), 0, 0, 0))
+	err := result(trap(TrapTaskWait, uintptr(id), p(cid), p(st), 0, 0, 0))
 	runtime.KeepAlive(cid)
 	runtime.KeepAlive(st)
 	return int(*cid), WaitStatus(*st), err
@@ -332,7 +334,7 @@ func Wait(id int) (int, WaitStatus, error) {
 // TaskID is the calling task's id.
 func TaskID() int {
 	w := word()
-	trap(trapTaskID, p(w), 0, 0, 0, 0, 0)
+	trap(TrapTaskID, p(w), 0, 0, 0, 0, 0)
 	runtime.KeepAlive(w)
 	return int(*w)
 }
@@ -352,7 +354,7 @@ type PageInfo struct {
 // PageQuery is vm_map_page_query, plus the physical frame.
 func PageQuery(addr uint64) (PageInfo, error) {
 	info := new(PageInfo)
-	err := result(trap(trapVMPageQuery, uintptr(addr), uintptr(unsafe.Pointer(info)), 0, 0, 0, 0))
+	err := result(trap(TrapVMPageQuery, uintptr(addr), uintptr(unsafe.Pointer(info)), 0, 0, 0, 0))
 	return *info, err
 }
 
@@ -360,4 +362,32 @@ func PageQuery(addr uint64) (PageInfo, error) {
 // and returns the raw result: for the fuzz task.
 func Syscall(nr int64, a0, a1, a2, a3, a4, a5 uintptr) uintptr {
 	return trap(nr, a0, a1, a2, a3, a4, a5)
+}
+
+// RawTrap makes Mach trap nr (one of the Trap constants) with up to six
+// arguments, passed as they are, and returns its kern_return_t.
+func RawTrap(nr int64, a ...uint64) KernReturn {
+	var x [6]uintptr
+	for i, v := range a {
+		x[i] = uintptr(v)
+	}
+	return KernReturn(int32(trap(nr, x[0], x[1], x[2], x[3], x[4], x[5])))
+}
+
+// InChild forks, runs child in the child task (which exits 0 if child
+// returns) and returns the child's wait status.
+func InChild(child func()) (WaitStatus, error) {
+	id, err := Fork()
+	if err != nil {
+		return 0, fmt.Errorf("fork: %v", err)
+	}
+	if id == 0 {
+		child()
+		Exit(0)
+	}
+	_, st, err := Wait(id)
+	if err != nil {
+		return 0, fmt.Errorf("wait: %v", err)
+	}
+	return st, nil
 }

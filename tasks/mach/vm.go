@@ -15,19 +15,19 @@ import (
 
 // Trap numbers (kernel/task/mach.go).
 const (
-	trapVMPurgableControl = -11
-	trapVMRemap           = -50
-	trapVMRemapNew        = -51
-	trapVMMsync           = -52
-	trapVMBehaviorSet     = -53
-	trapMemEntryPurgable  = -54
-	trapVMMachineAttr     = -55
-	trapVMReadList        = -56
-	trapVMReadOverwrite   = -57
-	trapVMRegionRecurse   = -58
-	trapVMPageRangeQuery  = -59
-	trapTaskPurgableInfo  = -64
-	trapVMPageInfo        = -70
+	TrapVMPurgableControl = -11
+	TrapVMRemap           = -50
+	TrapVMRemapNew        = -51
+	TrapVMMsync           = -52
+	TrapVMBehaviorSet     = -53
+	TrapMemEntryPurgable  = -54
+	TrapVMMachineAttr     = -55
+	TrapVMReadList        = -56
+	TrapVMReadOverwrite   = -57
+	TrapVMRegionRecurse   = -58
+	TrapVMPageRangeQuery  = -59
+	TrapTaskPurgableInfo  = -64
+	TrapVMPageInfo        = -70
 )
 
 // More flags of vm_allocate, vm_map and vm_remap
@@ -48,13 +48,13 @@ const (
 // as a copy, and returns the address and the protections the new mapping
 // got.
 func Remap(addr, size, mask, flags, src uint64, copy bool, inherit Inherit) (uint64, Prot, Prot, error) {
-	return remap(trapVMRemap, addr, size, mask, flags, src, copy, 0, 0, inherit)
+	return remap(TrapVMRemap, addr, size, mask, flags, src, copy, 0, 0, inherit)
 }
 
 // RemapNew is mach_vm_remap_new: Remap with the protections cur and max
 // asked for, and FlagsReturnDataAddr implied.
 func RemapNew(addr, size, mask, flags, src uint64, copy bool, cur, max Prot, inherit Inherit) (uint64, Prot, Prot, error) {
-	return remap(trapVMRemapNew, addr, size, mask, flags, src, copy, cur, max, inherit)
+	return remap(TrapVMRemapNew, addr, size, mask, flags, src, copy, cur, max, inherit)
 }
 
 func remap(nr int64, addr, size, mask, flags, src uint64, copy bool, cur, max Prot, inherit Inherit) (uint64, Prot, Prot, error) {
@@ -83,7 +83,7 @@ const (
 
 // Msync is vm_msync.
 func Msync(addr, size uint64, flags uint64) error {
-	return result(trap(trapVMMsync, uintptr(addr), uintptr(size), uintptr(flags), 0, 0, 0))
+	return result(trap(TrapVMMsync, uintptr(addr), uintptr(size), uintptr(flags), 0, 0, 0))
 }
 
 // Behaviors of BehaviorSet (osfmk/mach/vm_behavior.h).
@@ -100,7 +100,7 @@ const (
 
 // BehaviorSet is vm_behavior_set.
 func BehaviorSet(addr, size uint64, behavior int) error {
-	return result(trap(trapVMBehaviorSet, uintptr(addr), uintptr(size), uintptr(uint32(behavior)), 0, 0, 0))
+	return result(trap(TrapVMBehaviorSet, uintptr(addr), uintptr(size), uintptr(uint32(behavior)), 0, 0, 0))
 }
 
 // Purgeable controls and states (osfmk/mach/vm_purgable.h).
@@ -119,7 +119,7 @@ const (
 func PurgableControl(addr uint64, control int, state int) (int, error) {
 	w := word()
 	*w = uint64(uint32(state))
-	err := result(trap(trapVMPurgableControl, uintptr(addr), uintptr(control), p(w), 0, 0, 0))
+	err := result(trap(TrapVMPurgableControl, uintptr(addr), uintptr(control), p(w), 0, 0, 0))
 	runtime.KeepAlive(w)
 	return int(int32(*w)), err
 }
@@ -129,7 +129,7 @@ func PurgableControl(addr uint64, control int, state int) (int, error) {
 func EntryPurgableControl(entry Port, control int, state int) (int, error) {
 	w := word()
 	*w = uint64(uint32(state))
-	err := result(trap(trapMemEntryPurgable, uintptr(entry), uintptr(control), p(w), 0, 0, 0))
+	err := result(trap(TrapMemEntryPurgable, uintptr(entry), uintptr(control), p(w), 0, 0, 0))
 	runtime.KeepAlive(w)
 	return int(int32(*w)), err
 }
@@ -148,7 +148,7 @@ type PurgeableInfo struct {
 // TaskPurgableInfo is task_purgable_info: the task's volatile memory.
 func TaskPurgableInfo() (PurgeableInfo, error) {
 	info := new(PurgeableInfo)
-	err := result(trap(trapTaskPurgableInfo, uintptr(unsafe.Pointer(info)), 0, 0, 0, 0, 0))
+	err := result(trap(TrapTaskPurgableInfo, uintptr(unsafe.Pointer(info)), 0, 0, 0, 0, 0))
 	return *info, err
 }
 
@@ -166,7 +166,7 @@ const (
 func MachineAttribute(addr, size uint64, attr, val int) (int, error) {
 	w := word()
 	*w = uint64(uint32(val))
-	err := result(trap(trapVMMachineAttr, uintptr(addr), uintptr(size), uintptr(attr), p(w), 0, 0))
+	err := result(trap(TrapVMMachineAttr, uintptr(addr), uintptr(size), uintptr(attr), p(w), 0, 0))
 	runtime.KeepAlive(w)
 	return int(int32(*w)), err
 }
@@ -180,9 +180,9 @@ type ReadEntry struct{ Address, Size uint64 }
 // come back zero.
 func ReadList(list []ReadEntry) error {
 	if len(list) == 0 {
-		return result(trap(trapVMReadList, 0, 0, 0, 0, 0, 0))
+		return result(trap(TrapVMReadList, 0, 0, 0, 0, 0, 0))
 	}
-	err := result(trap(trapVMReadList, uintptr(unsafe.Pointer(&list[0])), uintptr(len(list)), 0, 0, 0, 0))
+	err := result(trap(TrapVMReadList, uintptr(unsafe.Pointer(&list[0])), uintptr(len(list)), 0, 0, 0, 0))
 	runtime.KeepAlive(list)
 	return err
 }
@@ -191,7 +191,7 @@ func ReadList(list []ReadEntry) error {
 // [data, data+size); it returns the bytes copied.
 func ReadOverwrite(addr, size, data uint64) (uint64, error) {
 	w := word()
-	err := result(trap(trapVMReadOverwrite, uintptr(addr), uintptr(size), uintptr(data), p(w), 0, 0))
+	err := result(trap(TrapVMReadOverwrite, uintptr(addr), uintptr(size), uintptr(data), p(w), 0, 0))
 	runtime.KeepAlive(w)
 	return *w, err
 }
@@ -237,7 +237,7 @@ func RegionRecurse(addr uint64, depth uint64) (SubmapInfo, error) {
 	a, sz, d, cnt := word(), word(), word(), word()
 	*a, *d, *cnt = addr, depth, submapInfoCount
 	buf := make([]byte, 4*submapInfoCount)
-	err := result(trap(trapVMRegionRecurse, p(a), p(sz), p(d), uintptr(unsafe.Pointer(&buf[0])), p(cnt), 0))
+	err := result(trap(TrapVMRegionRecurse, p(a), p(sz), p(d), uintptr(unsafe.Pointer(&buf[0])), p(cnt), 0))
 	runtime.KeepAlive(a)
 	runtime.KeepAlive(sz)
 	runtime.KeepAlive(d)
@@ -277,7 +277,7 @@ func PageRangeQuery(addr, size uint64, disp []int32) (int, error) {
 	if len(disp) > 0 {
 		at = uintptr(unsafe.Pointer(&disp[0]))
 	}
-	err := result(trap(trapVMPageRangeQuery, uintptr(addr), uintptr(size), at, p(n), 0, 0))
+	err := result(trap(TrapVMPageRangeQuery, uintptr(addr), uintptr(size), at, p(n), 0, 0))
 	runtime.KeepAlive(disp)
 	runtime.KeepAlive(n)
 	return int(*n), err
@@ -299,7 +299,7 @@ func VMPageInfo(addr uint64) (PageInfoBasic, error) {
 	info := new(PageInfoBasic)
 	cnt := word()
 	*cnt = uint64(unsafe.Sizeof(*info) / 4)
-	err := result(trap(trapVMPageInfo, uintptr(addr), 1, uintptr(unsafe.Pointer(info)), p(cnt), 0, 0))
+	err := result(trap(TrapVMPageInfo, uintptr(addr), 1, uintptr(unsafe.Pointer(info)), p(cnt), 0, 0))
 	runtime.KeepAlive(cnt)
 	return *info, err
 }

@@ -69,24 +69,6 @@ func main() {
 	}
 }
 
-// inChild forks, runs child in the child (which must end the task) and
-// returns the child's wait status.
-func inChild(child func()) (mach.WaitStatus, error) {
-	id, err := mach.Fork()
-	if err != nil {
-		return 0, fmt.Errorf("fork: %v", err)
-	}
-	if id == 0 {
-		child()
-		mach.Exit(0)
-	}
-	_, st, err := mach.Wait(id)
-	if err != nil {
-		return 0, fmt.Errorf("wait: %v", err)
-	}
-	return st, nil
-}
-
 // wantKilled checks a child was killed by a page fault.
 func wantKilled(st mach.WaitStatus, err error) error {
 	if err != nil {
@@ -99,7 +81,7 @@ func wantKilled(st mach.WaitStatus, err error) error {
 }
 
 func testExitStatus() error {
-	st, err := inChild(func() { mach.Exit(42) })
+	st, err := mach.InChild(func() { mach.Exit(42) })
 	if err != nil {
 		return err
 	}
@@ -244,7 +226,7 @@ func testProtectKill() error {
 	}
 	defer mach.Deallocate(buf, mach.PageSize)
 	*at(buf) = 5
-	return wantKilled(inChild(func() {
+	return wantKilled(mach.InChild(func() {
 		if err := mach.Protect(buf, mach.PageSize, false, mach.ProtRead); err != nil {
 			mach.Exit(3)
 		}
@@ -270,14 +252,14 @@ func testExecNX() error {
 	if err := mach.Protect(buf, mach.PageSize, false, mach.ProtDefault); err != nil {
 		return err
 	}
-	return wantKilled(inChild(func() { call(buf) }))
+	return wantKilled(mach.InChild(func() { call(buf) }))
 }
 
 // sink keeps the unmapped load from being optimised away.
 var sink uint64
 
 func testUnmapped() error {
-	return wantKilled(inChild(func() {
+	return wantKilled(mach.InChild(func() {
 		sink = *at(0x10)
 	}))
 }
@@ -292,7 +274,7 @@ func testShareInherit() error {
 		return err
 	}
 	*at(buf) = 1
-	if _, err := inChild(func() { *at(buf) = 99 }); err != nil {
+	if _, err := mach.InChild(func() { *at(buf) = 99 }); err != nil {
 		return err
 	}
 	if v := *at(buf); v != 99 {
@@ -363,7 +345,7 @@ func testMemoryEntry() error {
 		return fmt.Errorf("wrote 7 through the alias, read %d", v)
 	}
 	// A child maps the same entry (its name is inherited) and writes.
-	st, err := inChild(func() {
+	st, err := mach.InChild(func() {
 		a, err := mach.Map(0, size, args)
 		if err != nil {
 			mach.Exit(3)
