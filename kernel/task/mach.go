@@ -98,7 +98,7 @@ func trapVMAllocate(k *Kernel, th *Thread, a [6]uint64) int64 {
 	if !ok {
 		return krFault
 	}
-	addr, err := m.Allocate(vm.VAddr(w[0]), a[1], vm.Flags(a[2]))
+	addr, err := m.Allocate(vm.VAddr(w[0]), a[1], flagsArg(a[2]))
 	if err != nil {
 		return kr(err)
 	}
@@ -165,6 +165,12 @@ func trapVMWrite(k *Kernel, th *Thread, a [6]uint64) int64 {
 	return 0
 }
 
+// flagsArg is a trap's flags argument. XNU declares it int (the
+// mach_vm_allocate_trap and mach_vm_map_trap argument structures in
+// osfmk/mach/mach_traps.h), so its trap entry keeps the low 32 bits of the
+// register and ignores the rest: so does tamach.
+func flagsArg(reg uint64) vm.Flags { return vm.Flags(uint32(reg)) }
+
 // vmMapArgs is the block trapVMMap reads its remaining arguments from:
 // offset in the memory entry, then one word of
 // copy | cur<<8 | max<<16 | inherit<<24.
@@ -182,7 +188,7 @@ func trapVMMap(k *Kernel, th *Thread, a [6]uint64) int64 {
 	if !ok {
 		return krFault
 	}
-	o := vm.MapOptions{Mask: a[2], Flags: vm.Flags(a[3]), Offset: args[0],
+	o := vm.MapOptions{Mask: a[2], Flags: flagsArg(a[3]), Offset: args[0],
 		Copy: args[1]&0xff != 0, Cur: pmap.Prot(args[1] >> 8), Max: pmap.Prot(args[1] >> 16),
 		Inherit: new(vm.Inherit(args[1] >> 24))}
 	if args[1]>>32 != 0 {

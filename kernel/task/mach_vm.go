@@ -69,9 +69,9 @@ func remapTrap(k *Kernel, th *Thread, a [6]uint64, isNew bool) int64 {
 	var res vm.RemapResult
 	var err error
 	if isNew {
-		res, err = m.RemapNew(vm.VAddr(w[0]), a[1], a[2], vm.Flags(a[3]), m, vm.VAddr(a[4]), cp, cur, max, inh)
+		res, err = m.RemapNew(vm.VAddr(w[0]), a[1], a[2], flagsArg(a[3]), m, vm.VAddr(a[4]), cp, cur, max, inh)
 	} else {
-		res, err = m.Remap(vm.VAddr(w[0]), a[1], a[2], vm.Flags(a[3]), m, vm.VAddr(a[4]), cp, inh)
+		res, err = m.Remap(vm.VAddr(w[0]), a[1], a[2], flagsArg(a[3]), m, vm.VAddr(a[4]), cp, inh)
 	}
 	if err != nil {
 		return kr(err)
