@@ -293,3 +293,21 @@ func TestSyscallFuzz(t *testing.T) {
 		t.Logf("%s: %+v, %d tasks left, %d console bytes", a.Name, tk.Stats, len(tk.tasks), tk.out.Len())
 	})
 }
+
+// TestCallTableAgreesWithTheMaps: the index the kernel looks calls up in
+// finds exactly what the tables name, and nothing for other numbers.
+func TestCallTableAgreesWithTheMaps(t *testing.T) {
+	for _, a := range arches {
+		c := newCallTable(a)
+		nrs := append(callNumbers(a), 1<<63, ^uint64(0)-1000, 1<<32, uint64(len(c.linux)), -uint64(len(c.mach)))
+		for _, nr := range nrs {
+			want := a.syscalls[nr]
+			if int64(nr) < 0 {
+				want = machTraps[int64(nr)]
+			}
+			if got := c.lookup(nr); got != want {
+				t.Errorf("%s: lookup(%#x) = %v, want %v", a.Name, nr, got, want)
+			}
+		}
+	}
+}

@@ -37,8 +37,9 @@ type Config struct {
 // scheduler. It runs on one goroutine (Run); nothing in it is shared with
 // another, so it needs no lock.
 type Kernel struct {
-	cfg  Config
-	arch *Arch
+	cfg   Config
+	arch  *Arch
+	calls callTable // arch.syscalls and machTraps, indexed by number
 
 	tasks   map[int]*Task
 	nextID  int
@@ -67,7 +68,8 @@ func New(cfg Config) (*Kernel, error) {
 	if !cfg.UserMin.Aligned() || !cfg.UserMax.Aligned() || cfg.UserMin >= cfg.UserMax {
 		return nil, errors.New("task.New: bad user address range")
 	}
-	return &Kernel{cfg: cfg, arch: cfg.CPU.Arch(), tasks: map[int]*Task{}, nextID: 1}, nil
+	a := cfg.CPU.Arch()
+	return &Kernel{cfg: cfg, arch: a, calls: newCallTable(a), tasks: map[int]*Task{}, nextID: 1}, nil
 }
 
 // Arch reports the instruction set the kernel runs tasks in.
