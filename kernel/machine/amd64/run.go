@@ -48,8 +48,14 @@ func run(c *Context, s *amd64pmap.Space) machine.Trap {
 	if tramp == nil {
 		panic("amd64.run: Start has not run")
 	}
-	if _, _, ok := s.Extract(TrampolineVA); !ok {
-		panic("amd64.run: space has no trampoline (PrepareSpace)")
+	if s != trampChecked {
+		// A space without the trampoline would fault on the CR3 load's
+		// next fetch, a triple fault: say why instead. The walk is done
+		// once per switch of space, not once per system call.
+		if _, _, ok := s.Extract(TrampolineVA); !ok {
+			panic("amd64.run: space has no trampoline (PrepareSpace)")
+		}
+		trampChecked = s
 	}
 	cpu.CLI() // the kernel runs with IF = 0; TamaGo's idle loop may have set it
 	if t, bad := c.badPC(); bad {
@@ -78,6 +84,9 @@ func run(c *Context, s *amd64pmap.Space) machine.Trap {
 	}
 	return t
 }
+
+// trampChecked is the last space run found the trampoline mapped in.
+var trampChecked *amd64pmap.Space
 
 // kernelCR3 is the CR3 value that brings back the kernel's space: the one
 // loaded now, with the no-flush bit when PCIDs are on (nothing changes the
