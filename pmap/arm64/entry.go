@@ -47,6 +47,15 @@ const (
 	swTracked entry = 1 << 57 // referenced/modified are tracked: AF and AP[2] start clear/set and change
 	swDirect  entry = 1 << 58 // made by MapRange: the kernel's window on RAM, not in the reverse map
 
+	// swDirty records that a leaf was written before it lost write
+	// access (readOnly), as x86's D bit outlives a cleared R/W: a fork
+	// then write-protects a page with one bit operation, where folding
+	// the state into the reverse map cost as much again. It sits in
+	// bit[59], the first of PBHA, bits[62:59], which the hardware
+	// IGNORES unless FEAT_HPDS2 is implemented and TCR_EL1.HWU59 set
+	// (D8.3.2, same section; tcrValue never sets HWU).
+	swDirty entry = 1 << 59
+
 	// countShift and countMask place, in a table descriptor, the number
 	// of valid entries of the table it points to (bits[11:2], room for
 	// 0..1023), so that emptied tables are found without a scan.
@@ -291,7 +300,7 @@ func (e entry) prot() pmap.Prot {
 // sequence).
 func (e entry) lowered(p pmap.Prot) entry {
 	if p&pmap.ProtWrite == 0 {
-		e = e&^(swWrite|entryDBM) | entryAPRO
+		e = e.readOnly()
 	}
 	if e.user() {
 		if p&pmap.ProtRead == 0 {
@@ -306,9 +315,20 @@ func (e entry) lowered(p pmap.Prot) entry {
 	return e
 }
 
+// readOnly returns the leaf e without write access: AP[2] = 1 (read-only,
+// D8.4.1, "Data access permissions"), and neither the software write bit
+// nor DBM (D8.5.5) that would let a write make it writable again. If e was
+// dirty, swDirty keeps saying so.
+func (e entry) readOnly() entry {
+	if e.dirty() {
+		e |= swDirty
+	}
+	return e&^(swWrite|entryDBM) | entryAPRO
+}
+
 // referenced reports whether the leaf e has been accessed (AF set).
 func (e entry) referenced() bool { return e&entryAF != 0 }
 
 // dirty reports whether the leaf e has been written: it allows writes and
 // the hardware already lets them through (AP[2] clear).
-func (e entry) dirty() bool { return e&swWrite != 0 && e&entryAPRO == 0 }
+func (e entry) dirty() bool { return e&swDirty != 0 || e&swWrite != 0 && e&entryAPRO == 0 }

@@ -61,7 +61,7 @@ func (e entry) decode(l int) string {
 	for _, f := range []struct {
 		bit  entry
 		name string
-	}{{swWrite, "writable"}, {swWired, "wired"}, {swTracked, "tracked"}, {swDirect, "direct"}} {
+	}{{swWrite, "writable"}, {swWired, "wired"}, {swTracked, "tracked"}, {swDirect, "direct"}, {swDirty, "dirty"}} {
 		if e&f.bit != 0 {
 			w = append(w, f.name)
 		}

@@ -208,7 +208,7 @@ func hardwareBits(d uint64, table bool) uint64 {
 	if table {
 		return d &^ (0x3ff << 2) &^ (0x7f << 52)
 	}
-	return d &^ wSoftware
+	return d &^ (wSoftware | wPBHA)
 }
 
 // checkBBM records, at a CPU operation, every TLB entry whose table entry has

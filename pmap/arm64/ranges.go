@@ -60,8 +60,8 @@ func (s *Space) removePage(off uint64) bool {
 
 // Protect implements pmap.Pmap. Lowering a protection changes permission
 // bits only, written in place and followed by a TLBI (no break-before-make,
-// D8.16.1). When write access goes, the page's dirty state is folded into
-// the reverse map first.
+// D8.16.1). When write access goes, the leaf keeps its dirty state in
+// swDirty (entry.readOnly).
 func (s *Space) Protect(start, end pmap.VAddr, prot pmap.Prot) error {
 	if prot&^pmap.ProtAll != 0 {
 		return fmt.Errorf("%w: prot %#x", pmap.ErrBadFlags, uint8(prot))
@@ -91,7 +91,14 @@ func (s *Space) rangeLevel(tbl *[entries]entry, l int, base, lo, hi uint64, pare
 	if hi-base < entries*size {
 		last = index(hi-1, l)
 	}
+	if l == leafLevel {
+		s.rangePages(tbl, index(lo, l), last, base, parent, op)
+		return nil
+	}
 	for i := index(lo, l); i <= last; i++ {
+		if !tbl[i].valid() {
+			continue
+		}
 		eLo := base + uint64(i)*size
 		if err := s.rangeEntry(&tbl[i], l, eLo, max(lo, eLo), min(hi, eLo+size), parent, op); err != nil {
 			return err
@@ -124,6 +131,31 @@ func (s *Space) rangeEntry(slot *entry, l int, eLo, lo, hi uint64, parent *entry
 	return err
 }
 
+// rangePages applies op to the entries first to last of the level-3 table
+// tbl, whose first entry maps offset base. The last level holds pages only,
+// each wholly inside the page-aligned range, so this is a plain loop,
+// without rangeEntry's splitting and descending. Most of a fork's cost is
+// here: every resident page of the parent loses write access and nothing
+// else, which the loop does itself; anything else goes to applyLeaf.
+func (s *Space) rangePages(tbl *[entries]entry, first, last int, base uint64, parent *entry, op rangeOp) {
+	for i := first; i <= last; i++ {
+		slot := &tbl[i]
+		e := loadLeaf(slot)
+		if !e.valid() {
+			continue
+		}
+		off := base + uint64(i)*pmap.PageSize
+		if op.remove || e.prot()&^op.prot != pmap.ProtWrite {
+			s.applyLeaf(slot, leafLevel, off, parent, op)
+			continue
+		}
+		for !casLeaf(slot, e, e.readOnly()) {
+			e = loadLeaf(slot) // the hardware set AF or the dirty state
+		}
+		op.tlb.add(off)
+	}
+}
+
 // applyLeaf applies op to the valid leaf at slot.
 func (s *Space) applyLeaf(slot *entry, l int, off uint64, parent *entry, op rangeOp) {
 	if op.remove {
@@ -132,6 +164,9 @@ func (s *Space) applyLeaf(slot *entry, l int, off uint64, parent *entry, op rang
 	}
 	e := loadLeaf(slot)
 	cur := e.prot()
+	if cur&^op.prot == 0 {
+		return // nothing to take away
+	}
 	p := effectiveProt(cur&op.prot, e.user(), e.device())
 	switch {
 	case p == pmap.ProtNone:
@@ -156,9 +191,6 @@ func (s *Space) lowerLeaf(slot *entry, l int, off uint64, p pmap.Prot, b *batch)
 	} else {
 		s.invalidate(off)
 	}
-	if pa := old.frame(l); p&pmap.ProtWrite == 0 && s.sys.inRmap(old, pa) {
-		s.sys.foldLeaf(old, pa)
-	}
 }
 
 // protectPage lowers the protection of the page mapped at va to prot
@@ -169,17 +201,22 @@ func (s *Space) protectPage(va pmap.VAddr, prot pmap.Prot) {
 	}
 }
 
-// cleanPage makes the tracked page at va clean again (AP[2] = 1) if it is
-// dirty, so that the next write is seen.
+// cleanPage makes the page at va clean again: a tracked page gets AP[2] = 1
+// if it is dirty, so that the next write is seen; any page forgets a write
+// from before it was made read-only (swDirty, which the hardware ignores: no
+// TLBI).
 func (s *Space) cleanPage(va pmap.VAddr) {
 	off := s.offset(va)
 	slot, _ := s.lookup(off)
 	if slot == nil {
 		return
 	}
-	if e := loadLeaf(slot); e&swTracked != 0 && e.dirty() {
-		updateLeaf(slot, 0, entryAPRO)
+	switch e := loadLeaf(slot); {
+	case e&swTracked != 0 && e.dirty():
+		updateLeaf(slot, swDirty, entryAPRO)
 		s.invalidate(off)
+	case e&swDirty != 0:
+		updateLeaf(slot, swDirty, 0)
 	}
 }
 

@@ -51,3 +51,18 @@ func TestGoldenRegisters(t *testing.T) {
 		t.Errorf("TLBI ASIDE1IS operand = %#x", got)
 	}
 }
+
+// TestTCRLeavesPBHAIgnored: swDirty lives in descriptor bit[59], which the
+// hardware ignores only while TCR_EL1.HWU059 and HWU159 (bits[43] and [47],
+// and the other HWUnn in bits[50:43]) are 0 (D8.3.2 and the TCR_EL1
+// register description).
+func TestTCRLeavesPBHAIgnored(t *testing.T) {
+	for _, asid := range []int{8, 16} {
+		for _, hw := range []bool{false, true} {
+			v := tcrValue(Features{ASIDBits: asid, PARange: 5}, hw, hw)
+			if hwu := v >> 43 & 0xff; hwu != 0 {
+				t.Errorf("tcrValue(ASIDBits %d, hardware flags %v) = %#x: HWUnn = %#x, want 0", asid, hw, v, hwu)
+			}
+		}
+	}
+}

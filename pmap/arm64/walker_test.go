@@ -26,6 +26,7 @@ const (
 	wAttrIdx  = uint64(7) << 2
 	wAddr     = uint64(0x0000_ffff_ffff_f000)
 	wSoftware = uint64(0xf) << 55 // bits[58:55], ignored by the hardware
+	wPBHA     = uint64(0xf) << 59 // bits[62:59], ignored without FEAT_HPDS2 and TCR_EL1.HWUnn
 	wSWWrite  = uint64(1) << 55   // this pmap's documented "logically writable" bit
 	wUpper    = uint64(0xffff) << 48
 )
