@@ -145,10 +145,18 @@ func (s *Space) rangePages(tbl *[entries]entry, first, last int, base uint64, pa
 			continue
 		}
 		off := base + uint64(i)*pmap.PageSize
-		if op.remove || e.prot()&^op.prot != pmap.ProtWrite {
+		if op.remove {
+			s.breakLeaf(slot, leafLevel, off, parent)
+			continue
+		}
+		switch lost := e.prot() &^ op.prot; {
+		case lost == 0:
+			continue // nothing to take away (a page a fork found read-only)
+		case lost != pmap.ProtWrite:
 			s.applyLeaf(slot, leafLevel, off, parent, op)
 			continue
 		}
+		// Only write access goes.
 		for !casLeaf(slot, e, e.readOnly()) {
 			e = loadLeaf(slot) // the hardware set AF or the dirty state
 		}
