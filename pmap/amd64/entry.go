@@ -214,13 +214,21 @@ func (e entry) prot() pmap.Prot {
 // is not ProtNone (Mach's pmap_protect never adds a right). Read cannot be
 // taken away from a present entry.
 func (e entry) lowered(prot pmap.Prot, nx bool) entry {
+	clear, set := lowering(prot, nx)
+	return e&^clear | set
+}
+
+// lowering returns the bits that lowering a leaf's rights to prot clears
+// (R/W, without write) and sets (XD, without execute, where the CPU has
+// NX).
+func lowering(prot pmap.Prot, nx bool) (clear, set entry) {
 	if prot&pmap.ProtWrite == 0 {
-		e &^= entryRW
+		clear = entryRW
 	}
 	if nx && prot&pmap.ProtExecute == 0 {
-		e |= entryXD
+		set = entryXD
 	}
-	return e
+	return clear, set
 }
 
 // referenced reports whether the processor has used the leaf e for a

@@ -36,10 +36,11 @@ const (
 // rangeOp is one walk over a range: the operation, the TLB batch and the
 // first error (a split that found no frame).
 type rangeOp struct {
-	kind opKind
-	prot pmap.Prot
-	b    batch
-	err  error
+	kind       opKind
+	prot       pmap.Prot
+	clear, set entry // opProtect: what lowering to prot changes (lowering)
+	b          batch
+	err        error
 }
 
 // removeRange removes every mapping in [start, end) of canonical addresses,
@@ -59,6 +60,7 @@ func (s *Space) protectRange(start, end pmap.VAddr, prot pmap.Prot) error {
 		return nil
 	}
 	op := rangeOp{kind: opProtect, prot: prot, b: batch{s: s}}
+	op.clear, op.set = lowering(prot, s.sys.feat.NX)
 	return s.visitRange(&op, linear(start), linear(end-1)+1)
 }
 
@@ -96,6 +98,9 @@ func (s *Space) visit(op *rangeOp, ref *entry, level int, base, start, end uint6
 		va := signExtend(pmap.VAddr(lo))
 		if slot.leaf(level) {
 			if start <= lo && hi <= end {
+				if op.kind == opProtect && *slot&^op.clear|op.set == *slot {
+					continue // keeps its rights: most of what a fork walks
+				}
 				op.leaf(s, slot, ref, level, va)
 				continue
 			}
