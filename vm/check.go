@@ -154,6 +154,16 @@ func (s *System) checkObjects(refs map[*Object]int) error {
 	if resident+s.pool.free.n != len(s.pool.pages) {
 		return fmt.Errorf("vm: %d resident + %d free != %d frames", resident, s.pool.free.n, len(s.pool.pages))
 	}
+	// A free page has clear attributes (freePage). The pages freed last
+	// sit at the back of the free queue; checking those few catches a
+	// free path that forgets, and keeps Check cheap enough to run after
+	// every call of a long test.
+	n := 0
+	for p := s.pool.free.head.prev; p != &s.pool.free.head && n < 64; p, n = p.prev, n+1 {
+		if s.pmap.IsModified(p.pa) || s.pmap.IsReferenced(p.pa) {
+			return fmt.Errorf("vm: free page %v still reads as referenced or modified", p.pa)
+		}
+	}
 	return s.checkQueues()
 }
 

@@ -109,8 +109,9 @@ func (s *System) allocPage(o *Object, offset uint64) *Page {
 	if p == nil {
 		return nil
 	}
-	s.pmap.ClearModify(p.pa)
-	s.pmap.ClearReference(p.pa)
+	// A free page is mapped nowhere and its referenced and modified
+	// attributes are clear (freePage), so nothing is left of its last
+	// use to reset here, on the fault path.
 	o.insert(p, offset)
 	return p
 }
@@ -126,13 +127,17 @@ func (s *System) allocPageHolding(o *Object, offset uint64, hold *Page) *Page {
 }
 
 // freePage removes p from every pmap and from its object, and returns it to
-// the free queue (vm_page_free).
+// the free queue (vm_page_free) with its referenced and modified attributes
+// clear: the pmap folded the last mappings' state into them as it removed
+// them, and the page's next user must start from nothing.
 func (s *System) freePage(p *Page) {
 	if p.reusable {
 		p.reusable = false
 		s.stats.ReusableCount--
 	}
 	s.pmap.PageProtect(p.pa, pmap.ProtNone)
+	s.pmap.ClearModify(p.pa)
+	s.pmap.ClearReference(p.pa)
 	if p.object != nil {
 		p.object.remove(p)
 	}

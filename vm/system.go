@@ -34,7 +34,10 @@ type Config struct {
 	// page pool.
 	Memory pmap.Memory
 	// PoolBase and PoolSize give the physical range whose frames the vm
-	// system manages: every page of every object comes from here.
+	// system manages: every page of every object comes from here. The
+	// frames must be mapped nowhere, with their referenced and modified
+	// attributes clear (a fresh pmap System's), as freePage leaves every
+	// page it frees.
 	PoolBase pmap.PAddr
 	PoolSize uint64
 	// DefaultPager, if set, creates the pager that takes the dirty pages
