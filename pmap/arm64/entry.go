@@ -330,5 +330,6 @@ func (e entry) readOnly() entry {
 func (e entry) referenced() bool { return e&entryAF != 0 }
 
 // dirty reports whether the leaf e has been written: it allows writes and
-// the hardware already lets them through (AP[2] clear).
+// the hardware already lets them through (AP[2] clear), or it was so before
+// it lost write access (swDirty).
 func (e entry) dirty() bool { return e&swDirty != 0 || e&swWrite != 0 && e&entryAPRO == 0 }
