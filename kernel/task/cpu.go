@@ -65,6 +65,24 @@ func MachineCPU(m machine.Machine, nanotime func() int64) (CPU, error) {
 func (c *machineCPU) Arch() *Arch     { return c.arch }
 func (c *machineCPU) Nanotime() int64 { return c.nanotime() }
 
+// runner is what runThread enters user mode through: CPU.Run.
+type runner interface {
+	Run(c machine.Context, space pmap.Pmap) machine.Trap
+}
+
+// newRunner returns the runner of cpu: for the machine's CPU the Machine
+// itself, so that each system call and fault makes one interface call to
+// enter user mode, not two. Go makes machineCPU's Run for the embedded
+// interface without optimising it, and it spent about 40 instructions
+// copying the Trap through memory (docs/performance.md, "The null system
+// call").
+func newRunner(cpu CPU) runner {
+	if m, ok := cpu.(*machineCPU); ok {
+		return m.Machine
+	}
+	return cpu
+}
+
 // Idle spins on the clock: the kernel runs with interrupts masked, and a
 // sleeping task wakes on time alone.
 func (c *machineCPU) Idle(until int64) {

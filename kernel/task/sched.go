@@ -116,7 +116,7 @@ func (k *Kernel) runThread(th *Thread) {
 		if k.cfg.CPULimit > 0 && k.overLimit(th, &since) {
 			return
 		}
-		trap := k.cfg.CPU.Run(th.Ctx, th.Task.Map.Pmap())
+		trap := k.run.Run(th.Ctx, th.Task.Map.Pmap())
 		k.Stats.Runs++
 		switch trap.Kind {
 		case machine.TrapSyscall:

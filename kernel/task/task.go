@@ -40,6 +40,7 @@ type Kernel struct {
 	cfg   Config
 	arch  *Arch
 	calls callTable // arch.syscalls and machTraps, indexed by number
+	run   runner    // cfg.CPU's Run, or the machine's own (newRunner)
 
 	tasks   map[int]*Task
 	nextID  int
@@ -69,7 +70,7 @@ func New(cfg Config) (*Kernel, error) {
 		return nil, errors.New("task.New: bad user address range")
 	}
 	a := cfg.CPU.Arch()
-	return &Kernel{cfg: cfg, arch: a, calls: newCallTable(a), tasks: map[int]*Task{}, nextID: 1}, nil
+	return &Kernel{cfg: cfg, arch: a, calls: newCallTable(a), run: newRunner(cfg.CPU), tasks: map[int]*Task{}, nextID: 1}, nil
 }
 
 // Arch reports the instruction set the kernel runs tasks in.

@@ -231,7 +231,7 @@ func (r *umRun) stageKernelLoads() error {
 // runOnce runs the thread to its next trap that is not a FastFault.
 func (r *umRun) runOnce() machine.Trap {
 	for {
-		t := mach.run(r.ctx, r.space)
+		t := mach.Run(r.ctx, r.space)
 		if t.Kind != machine.TrapPageFault || !r.space.FastFault(t.Addr.Trunc(), t.Access) {
 			return t
 		}

@@ -11,11 +11,26 @@ import (
 	cpu "github.com/tamach/tamach/cpu/arm64"
 )
 
-// Run implements machine.Machine: see run. A context not made by
-// NewContext or Clone, or a space that is not a pmap/arm64 user space, is a
-// broken invariant and panics.
-func (m *Machine) Run(c machine.Context, space pmap.Pmap) machine.Trap {
-	ctx, ok := c.(*Context)
+// Run implements machine.Machine: it runs the thread c in the task address
+// space at EL0 until the next exception, and returns why (kernel/machine).
+// Every page fault is returned, including those that only emulate the
+// Access flag or the dirty state: the vm fault handler resolves those first
+// (pmap FastFault). A context not made by NewContext or Clone, or a space
+// that is not a pmap/arm64 user space, is a broken invariant and panics.
+//
+// The task's tables and ASID are loaded by the trampoline on the way out:
+// Prepare gives the space an ASID of the current generation and returns its
+// TTBR0_EL1 value, which the trap area hands to the exit code. The kernel
+// cannot load it itself, since its own code lives in its TTBR0 space
+// (trapCPU). EL0 runs with every exception unmasked, and the virtual timer
+// is armed for what is left of the thread's quantum. On return the
+// trampoline has put back the kernel's TTBR0_EL1 (trapEntry), DAIF is
+// masked and the timer is off.
+//
+// This is the path of every system call and fault, so it is kept to one
+// function: docs/performance.md counts its instructions.
+func (m *Machine) Run(ctx machine.Context, space pmap.Pmap) machine.Trap {
+	c, ok := ctx.(*Context)
 	if !ok {
 		panic("arm64.Machine.Run: the context is not an arm64 Context")
 	}
@@ -23,24 +38,9 @@ func (m *Machine) Run(c machine.Context, space pmap.Pmap) machine.Trap {
 	if !ok || s.Kind() != pmap.KindUser {
 		panic("arm64.Machine.Run: the space is not a pmap/arm64 user space")
 	}
-	return m.run(ctx, s)
-}
-
-// run runs the thread c in the task address space s at EL0 until the next
-// exception, and returns why (kernel/machine). Every page fault is
-// returned, including those that only emulate the Access flag or the dirty
-// state: the vm fault handler resolves those first (pmap FastFault).
-//
-// The task's tables and ASID are loaded by the trampoline on the way out
-// (trapCPU defers Activate's TTBR0_EL1 write), EL0 runs with every exception
-// unmasked, and the virtual timer is armed for what is left of the thread's
-// quantum. On return the kernel runs on its own tables again with DAIF
-// masked, and the timer is off.
-func (m *Machine) run(c *Context, s *arm64pmap.Space) machine.Trap {
 	c.sanitize()
-	s.Activate()
 	a := m.tramp.area
-	a.UserTTBR0 = m.cpu.userTTBR
+	a.UserTTBR0 = s.Prepare()
 	if c.timeLeft == 0 {
 		c.timeLeft = nanosToTicks(quantum)
 	}
@@ -57,11 +57,10 @@ func (m *Machine) run(c *Context, s *arm64pmap.Space) machine.Trap {
 	} else {
 		c.timeLeft = ticksLeft(stopTimer())
 	}
-	m.kernel.Activate()
 	if entry.Group() != cpu.GroupLower64 {
 		print("machine: exception at EL1 in the trampoline: vector ", a.Kind, " ESR_EL1 ", hex(a.ESR),
 			" FAR_EL1 ", hex(a.FAR), " ELR_EL1 ", hex(c.ELR), "\n")
-		panic("arm64.Machine.run: exception inside the trap trampoline")
+		panic("arm64.Machine.Run: exception inside the trap trampoline")
 	}
 	return decodeTrap(entry.Kind(), cpu.ESR(a.ESR), a.FAR, intid)
 }

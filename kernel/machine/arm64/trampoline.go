@@ -119,28 +119,27 @@ func (t *trampState) init(kernelTTBR uint64) {
 }
 
 // trapCPU is the CPU the pmap drives: pmap/arm64's HardwareCPU, except that
-// loading a task's tables is deferred. Activate of a user space asks for
-// TTBR0_EL1 to change at once, but the kernel's own code and data live in
-// its TTBR0 space: after such a write the next instruction fetch would
-// fault. So a TTBR0 value other than the kernel's is recorded, and the
-// trampoline loads it on its way to EL0 (Run).
+// a task's tables cannot be loaded from here. The kernel's own code and data
+// live in its TTBR0 space, so after a write of a task's TTBR0_EL1 value the
+// next instruction fetch would fault. Run takes the value from the space's
+// Prepare instead, and the trampoline loads it on its way to EL0; an
+// Activate of a task space is a bug, and panics with that reason rather
+// than with a fault at the next instruction.
 type trapCPU struct {
 	arm64pmap.HardwareCPU
 	kernelTTBR uint64 // 0 until Start switched to the kernel's tables
-	userTTBR   uint64 // the last task TTBR0_EL1 value asked for
 }
 
 var _ arm64pmap.CPU = (*trapCPU)(nil)
 
-// started records the kernel's TTBR0_EL1 value: from now on others are
-// deferred.
+// started records the kernel's TTBR0_EL1 value: from now on no other may
+// be loaded.
 func (c *trapCPU) started(kernelTTBR uint64) { c.kernelTTBR = kernelTTBR }
 
 // SetTTBR0 implements arm64pmap.CPU.
 func (c *trapCPU) SetTTBR0(v uint64) {
-	if c.kernelTTBR == 0 || v == c.kernelTTBR {
-		c.HardwareCPU.SetTTBR0(v)
-		return
+	if c.kernelTTBR != 0 && v != c.kernelTTBR {
+		panic("arm64: Activate of a task space from the kernel: Run loads it through the trampoline (Prepare)")
 	}
-	c.userTTBR = v
+	c.HardwareCPU.SetTTBR0(v)
 }
