@@ -128,13 +128,33 @@ func (k TrapKind) String() string {
 	return fmt.Sprintf("TrapKind(%d)", uint8(k))
 }
 
-// Trap is what Run returns: why user mode stopped.
+// Trap is what Run returns: why user mode stopped. Its Cause fields are
+// promoted: t.Kind, t.Access, t.Present and t.User read and set them.
+//
+// Trap is kept to 32 bytes in four fields because every system call and
+// fault passes it up three calls (Machine.Run, the scheduler, the fault
+// handler). The Go compiler keeps a struct of at most four fields and four
+// words in registers (cmd/compile/internal/ssagen, TypeOK); a larger one it
+// builds and copies through the stack at every call. That is why Kind,
+// Access, Present and User sit in a Cause of their own:
+// docs/performance.md, "The null system call", counts what it saves.
 type Trap struct {
-	Kind TrapKind
+	Cause
 
 	// Addr is the faulting virtual address of a TrapPageFault (CR2,
 	// FAR_EL1).
 	Addr pmap.VAddr
+
+	// Vector is the machine's number for the trap: the x86 interrupt
+	// vector, the Arm exception class. Code is the x86 error code or the
+	// Arm syndrome (ESR_EL1).
+	Vector uint64
+	Code   uint64
+}
+
+// Cause is the kind of a Trap and, for a page fault, the access.
+type Cause struct {
+	Kind TrapKind
 	// Access is the access that faulted: ProtRead, ProtWrite or
 	// ProtExecute (TrapPageFault only).
 	Access pmap.Prot
@@ -144,12 +164,6 @@ type Trap struct {
 	// User is true when the faulting access was made by user mode
 	// (always, for faults Run reports).
 	User bool
-
-	// Vector is the machine's number for the trap: the x86 interrupt
-	// vector, the Arm exception class. Code is the x86 error code or the
-	// Arm syndrome (ESR_EL1).
-	Vector uint64
-	Code   uint64
 }
 
 func (t Trap) String() string {

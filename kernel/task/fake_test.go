@@ -81,7 +81,7 @@ func (f *fakeCPU) Run(c machine.Context, space pmap.Pmap) machine.Trap {
 			prog = f.progs[fc.pc]
 		}
 		if prog == nil {
-			return machine.Trap{Kind: machine.TrapException, Vector: x86.VectorUD}
+			return machine.Trap{Cause: machine.Cause{Kind: machine.TrapException}, Vector: x86.VectorUD}
 		}
 		fc.started = true
 		fc.resume, fc.trapc = make(chan pmap.Pmap), make(chan machine.Trap)
@@ -92,7 +92,7 @@ func (f *fakeCPU) Run(c machine.Context, space pmap.Pmap) machine.Trap {
 				runtime.Goexit()
 			}
 			prog(u)
-			u.trap(machine.Trap{Kind: machine.TrapException, Vector: x86.VectorUD})
+			u.trap(machine.Trap{Cause: machine.Cause{Kind: machine.TrapException}, Vector: x86.VectorUD})
 		}()
 	}
 	fc.resume <- space
@@ -140,7 +140,7 @@ func (u *User) SysNr(nr uint64, args ...uint64) int64 {
 	u.c.nr = nr
 	u.c.args = [6]uint64{}
 	copy(u.c.args[:], args)
-	u.trap(machine.Trap{Kind: machine.TrapSyscall})
+	u.trap(machine.Trap{Cause: machine.Cause{Kind: machine.TrapSyscall}})
 	return int64(u.c.ret)
 }
 
@@ -167,7 +167,7 @@ func (u *User) frame(va uint64, access pmap.Prot) *[pmap.PageSize]byte {
 		if ok && prot.Allows(access) {
 			return u.cpu.mem.Frame(pa.Trunc())
 		}
-		u.trap(machine.Trap{Kind: machine.TrapPageFault, Addr: pmap.VAddr(va), Access: access, Present: ok, User: true})
+		u.trap(machine.Trap{Cause: machine.Cause{Kind: machine.TrapPageFault, Access: access, Present: ok, User: true}, Addr: pmap.VAddr(va)})
 	}
 }
 
@@ -175,9 +175,11 @@ func (u *User) Load8(va uint64) byte     { return u.frame(va, pmap.ProtRead)[va&
 func (u *User) Store8(va uint64, b byte) { u.frame(va, pmap.ProtWrite)[va&pmap.PageMask] = b }
 func (u *User) Exec(va uint64)           { u.c.pc = va; u.frame(va, pmap.ProtExecute) }
 func (u *User) Exception(vector uint64) {
-	u.trap(machine.Trap{Kind: machine.TrapException, Vector: vector})
+	u.trap(machine.Trap{Cause: machine.Cause{Kind: machine.TrapException}, Vector: vector})
 }
-func (u *User) Preempt() { u.trap(machine.Trap{Kind: machine.TrapInterrupt, Vector: 32}) }
+func (u *User) Preempt() {
+	u.trap(machine.Trap{Cause: machine.Cause{Kind: machine.TrapInterrupt}, Vector: 32})
+}
 
 func (u *User) Store64(va, w uint64) {
 	for i := range 8 {

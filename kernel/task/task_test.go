@@ -320,7 +320,7 @@ func TestFaultLoopKills(t *testing.T) {
 	task := tk.spawn(t, "loop", func(u *User) {
 		buf := mmapAnon(u, pmap.PageSize)
 		for {
-			u.trap(machine.Trap{Kind: machine.TrapPageFault, Addr: pmap.VAddr(buf), Access: pmap.ProtRead, User: true})
+			u.trap(machine.Trap{Cause: machine.Cause{Kind: machine.TrapPageFault, Access: pmap.ProtRead, User: true}, Addr: pmap.VAddr(buf)})
 		}
 	})
 	tk.run(t)

@@ -120,7 +120,7 @@ func (c *Context) badPC() (machine.Trap, bool) {
 	if rip < lowerHalfEnd || rip >= upperHalfStart {
 		return machine.Trap{}, false
 	}
-	return machine.Trap{Kind: machine.TrapException, Vector: cpu.VectorGP}, true
+	return machine.Trap{Cause: machine.Cause{Kind: machine.TrapException}, Vector: cpu.VectorGP}, true
 	// LAB trap-x86: stub
 	// panic("lab trap-x86: not implemented: badPC")
 	// LAB trap-x86: end
@@ -129,11 +129,14 @@ func (c *Context) badPC() (machine.Trap, bool) {
 // saveFrom copies the user registers out of a trap frame.
 func (c *Context) saveFrom(f *trapFrame) {
 	// LAB trap-x86: begin
-	c.Regs = Registers{
-		RAX: f.RAX, RBX: f.RBX, RCX: f.RCX, RDX: f.RDX, RSI: f.RSI, RDI: f.RDI, RBP: f.RBP, RSP: f.RSP,
-		R8: f.R8, R9: f.R9, R10: f.R10, R11: f.R11, R12: f.R12, R13: f.R13, R14: f.R14, R15: f.R15,
-		RIP: f.RIP, RFLAGS: f.RFLAGS,
-	}
+	// One field at a time: a Registers{...} literal is built on the stack
+	// and then copied, twice the instructions on every trap.
+	r := &c.Regs
+	r.RAX, r.RBX, r.RCX, r.RDX = f.RAX, f.RBX, f.RCX, f.RDX
+	r.RSI, r.RDI, r.RBP, r.RSP = f.RSI, f.RDI, f.RBP, f.RSP
+	r.R8, r.R9, r.R10, r.R11 = f.R8, f.R9, f.R10, f.R11
+	r.R12, r.R13, r.R14, r.R15 = f.R12, f.R13, f.R14, f.R15
+	r.RIP, r.RFLAGS = f.RIP, f.RFLAGS
 	// LAB trap-x86: stub
 	// panic("lab trap-x86: not implemented: saveFrom")
 	// LAB trap-x86: end
@@ -144,12 +147,14 @@ func (c *Context) saveFrom(f *trapFrame) {
 // system call, to a canonical lower-half RIP.
 func (c *Context) loadInto(f *trapFrame) (sysret bool) {
 	// LAB trap-x86: begin
+	// One field at a time, as in saveFrom. Vector and ErrorCode are the
+	// trampoline's to write.
 	r := &c.Regs
-	*f = trapFrame{
-		RAX: r.RAX, RBX: r.RBX, RCX: r.RCX, RDX: r.RDX, RSI: r.RSI, RDI: r.RDI, RBP: r.RBP,
-		R8: r.R8, R9: r.R9, R10: r.R10, R11: r.R11, R12: r.R12, R13: r.R13, R14: r.R14, R15: r.R15,
-		RIP: r.RIP, CS: selUserCode, RFLAGS: userRFLAGS(r.RFLAGS), RSP: r.RSP, SS: selUserData,
-	}
+	f.RAX, f.RBX, f.RCX, f.RDX = r.RAX, r.RBX, r.RCX, r.RDX
+	f.RSI, f.RDI, f.RBP = r.RSI, r.RDI, r.RBP
+	f.R8, f.R9, f.R10, f.R11 = r.R8, r.R9, r.R10, r.R11
+	f.R12, f.R13, f.R14, f.R15 = r.R12, r.R13, r.R14, r.R15
+	f.RIP, f.CS, f.RFLAGS, f.RSP, f.SS = r.RIP, selUserCode, userRFLAGS(r.RFLAGS), r.RSP, selUserData
 	return c.sysret && r.RIP < lowerHalfEnd
 	// LAB trap-x86: stub
 	// panic("lab trap-x86: not implemented: loadInto")

@@ -20,8 +20,9 @@ type trapFrame struct {
 }
 
 // trampVars are the words the trampoline reads and writes besides the frame.
-// Go code fills KernelCR3, UserCR3, Sysret and KernelResume before each entry
-// to user mode; the trampoline fills CR2 on each trap from user mode.
+// Start fills KernelCR3 and KernelResume once; Run fills UserCR3 and Sysret
+// before each entry to user mode; the trampoline fills CR2 on each trap
+// from user mode.
 type trampVars struct {
 	KernelCR3    uint64 // CR3 of the kernel's space, loaded on a trap from CPL3
 	UserCR3      uint64 // CR3 of the task's space, loaded on the way out

@@ -72,7 +72,6 @@ func run(c *Context, s *amd64pmap.Space) machine.Trap {
 		v.Sysret = 1
 	}
 	v.UserCR3 = uint64(s.Prepare())
-	v.KernelCR3 = kernelCR3()
 	armTimer(c.timeLeft)
 	enterUser(uintptr(unsafe.Pointer(&img[0])), uintptr(unsafe.Pointer(&kernelFXImage()[0])), c.FSBase)
 	c.timeLeft = stopTimer()
@@ -91,9 +90,9 @@ var trampChecked *amd64pmap.Space
 // kernelCR3 is the CR3 value that brings back the kernel's space: the one
 // loaded now, with the no-flush bit when PCIDs are on (nothing changes the
 // kernel's tables while a thread runs; Intel SDM Vol. 3A §4.10.4.1).
-func kernelCR3() uint64 {
+func kernelCR3(pcid bool) uint64 {
 	v := cpu.ReadCR3()
-	if mach.sys.Features().PCID {
+	if pcid {
 		v |= uint64(amd64pmap.CR3NoFlush)
 	}
 	return v

@@ -99,6 +99,7 @@ func installTrampoline(m *Machine) error {
 	t.vars = (*trampVars)(unsafe.Pointer(&pcpu[pcpuVars]))
 	t.frame = (*trapFrame)(unsafe.Pointer(&pcpu[pcpuFrame]))
 	t.vars.KernelResume = trapReturnAddr()
+	t.vars.KernelCR3 = kernelCR3(m.sys.Features().PCID) // the kernel's space is active (Start), and stays so
 	if err := mapTrampoline(m.kernel, t); err != nil {
 		return err
 	}

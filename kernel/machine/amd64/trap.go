@@ -17,10 +17,11 @@ func decodeTrap(vector, code, cr2 uint64) machine.Trap {
 	// LAB trap-x86: begin
 	switch {
 	case vector == vectorSyscall:
-		return machine.Trap{Kind: machine.TrapSyscall, Vector: vector}
+		return machine.Trap{Cause: machine.Cause{Kind: machine.TrapSyscall}, Vector: vector}
 	case vector == cpu.VectorPF:
-		t := machine.Trap{Kind: machine.TrapPageFault, Vector: vector, Code: code, Addr: pmap.VAddr(cr2),
-			Present: code&cpu.PFPresent != 0, User: code&cpu.PFUser != 0, Access: pmap.ProtRead}
+		t := machine.Trap{Vector: vector, Code: code, Addr: pmap.VAddr(cr2)}
+		t.Kind, t.Access = machine.TrapPageFault, pmap.ProtRead
+		t.Present, t.User = code&cpu.PFPresent != 0, code&cpu.PFUser != 0
 		switch {
 		case code&cpu.PFInstruction != 0:
 			t.Access = pmap.ProtExecute
@@ -29,9 +30,9 @@ func decodeTrap(vector, code, cr2 uint64) machine.Trap {
 		}
 		return t
 	case vector < exceptions:
-		return machine.Trap{Kind: machine.TrapException, Vector: vector, Code: code}
+		return machine.Trap{Cause: machine.Cause{Kind: machine.TrapException}, Vector: vector, Code: code}
 	}
-	return machine.Trap{Kind: machine.TrapInterrupt, Vector: vector}
+	return machine.Trap{Cause: machine.Cause{Kind: machine.TrapInterrupt}, Vector: vector}
 	// LAB trap-x86: stub
 	// panic("lab trap-x86: not implemented: decodeTrap")
 	// LAB trap-x86: end

@@ -29,13 +29,13 @@ const fiqVector = 0x100
 func decodeTrap(kind cpu.Vector, esr cpu.ESR, far uint64, intid uint64) machine.Trap {
 	switch kind {
 	case cpu.KindIRQ:
-		return machine.Trap{Kind: machine.TrapInterrupt, Vector: intid, User: true}
+		return machine.Trap{Cause: machine.Cause{Kind: machine.TrapInterrupt, User: true}, Vector: intid}
 	case cpu.KindFIQ:
-		return machine.Trap{Kind: machine.TrapException, Vector: fiqVector, User: true}
+		return machine.Trap{Cause: machine.Cause{Kind: machine.TrapException, User: true}, Vector: fiqVector}
 	case cpu.KindSError:
-		return machine.Trap{Kind: machine.TrapException, Vector: uint64(esr.EC()), Code: uint64(esr), User: true}
+		return machine.Trap{Cause: machine.Cause{Kind: machine.TrapException, User: true}, Vector: uint64(esr.EC()), Code: uint64(esr)}
 	}
-	t := machine.Trap{Kind: machine.TrapException, Vector: uint64(esr.EC()), Code: uint64(esr), User: true}
+	t := machine.Trap{Cause: machine.Cause{Kind: machine.TrapException, User: true}, Vector: uint64(esr.EC()), Code: uint64(esr)}
 	switch esr.EC() {
 	case cpu.ECSVC64:
 		t.Kind = machine.TrapSyscall

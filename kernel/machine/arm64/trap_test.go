@@ -26,22 +26,22 @@ func TestDecodeTrap(t *testing.T) {
 		esr  uint64
 		want machine.Trap
 	}{
-		{"svc #0", cpu.KindSync, cpu.ECSVC64<<26 | il, machine.Trap{Kind: machine.TrapSyscall, Vector: cpu.ECSVC64, Code: cpu.ECSVC64<<26 | il, User: true}},
+		{"svc #0", cpu.KindSync, cpu.ECSVC64<<26 | il, machine.Trap{Cause: machine.Cause{Kind: machine.TrapSyscall, User: true}, Vector: cpu.ECSVC64, Code: cpu.ECSVC64<<26 | il}},
 		{"write, translation L3", cpu.KindSync, cpu.ECDataAbortLow<<26 | il | issWnR | 0b000111,
-			machine.Trap{Kind: machine.TrapPageFault, Addr: far, Access: pmap.ProtWrite, Present: false, Vector: cpu.ECDataAbortLow, Code: cpu.ECDataAbortLow<<26 | il | issWnR | 0b000111, User: true}},
+			machine.Trap{Cause: machine.Cause{Kind: machine.TrapPageFault, Access: pmap.ProtWrite, Present: false, User: true}, Addr: far, Vector: cpu.ECDataAbortLow, Code: cpu.ECDataAbortLow<<26 | il | issWnR | 0b000111}},
 		{"read, permission L3", cpu.KindSync, cpu.ECDataAbortLow<<26 | il | 0b001111,
-			machine.Trap{Kind: machine.TrapPageFault, Addr: far, Access: pmap.ProtRead, Present: true, Vector: cpu.ECDataAbortLow, Code: cpu.ECDataAbortLow<<26 | il | 0b001111, User: true}},
+			machine.Trap{Cause: machine.Cause{Kind: machine.TrapPageFault, Access: pmap.ProtRead, Present: true, User: true}, Addr: far, Vector: cpu.ECDataAbortLow, Code: cpu.ECDataAbortLow<<26 | il | 0b001111}},
 		{"dc civac: CM reads", cpu.KindSync, cpu.ECDataAbortLow<<26 | il | issCM | issWnR | 0b000101,
-			machine.Trap{Kind: machine.TrapPageFault, Addr: far, Access: pmap.ProtRead, Vector: cpu.ECDataAbortLow, Code: cpu.ECDataAbortLow<<26 | il | issCM | issWnR | 0b000101, User: true}},
+			machine.Trap{Cause: machine.Cause{Kind: machine.TrapPageFault, Access: pmap.ProtRead, User: true}, Addr: far, Vector: cpu.ECDataAbortLow, Code: cpu.ECDataAbortLow<<26 | il | issCM | issWnR | 0b000101}},
 		{"fetch, access flag L3", cpu.KindSync, cpu.ECInstAbortLow<<26 | il | 0b001011,
-			machine.Trap{Kind: machine.TrapPageFault, Addr: far, Access: pmap.ProtExecute, Present: true, Vector: cpu.ECInstAbortLow, Code: cpu.ECInstAbortLow<<26 | il | 0b001011, User: true}},
+			machine.Trap{Cause: machine.Cause{Kind: machine.TrapPageFault, Access: pmap.ProtExecute, Present: true, User: true}, Addr: far, Vector: cpu.ECInstAbortLow, Code: cpu.ECInstAbortLow<<26 | il | 0b001011}},
 		{"alignment fault is no page fault", cpu.KindSync, cpu.ECDataAbortLow<<26 | il | 0b100001,
-			machine.Trap{Kind: machine.TrapException, Vector: cpu.ECDataAbortLow, Code: cpu.ECDataAbortLow<<26 | il | 0b100001, User: true}},
-		{"brk", cpu.KindSync, cpu.ECBRK64<<26 | il | 7, machine.Trap{Kind: machine.TrapException, Vector: cpu.ECBRK64, Code: cpu.ECBRK64<<26 | il | 7, User: true}},
-		{"undefined", cpu.KindSync, il, machine.Trap{Kind: machine.TrapException, Vector: 0, Code: il, User: true}},
-		{"irq", cpu.KindIRQ, 0, machine.Trap{Kind: machine.TrapInterrupt, Vector: 27, User: true}},
-		{"fiq", cpu.KindFIQ, 0, machine.Trap{Kind: machine.TrapException, Vector: fiqVector, User: true}},
-		{"serror", cpu.KindSError, cpu.ECSError<<26 | il, machine.Trap{Kind: machine.TrapException, Vector: cpu.ECSError, Code: cpu.ECSError<<26 | il, User: true}},
+			machine.Trap{Cause: machine.Cause{Kind: machine.TrapException, User: true}, Vector: cpu.ECDataAbortLow, Code: cpu.ECDataAbortLow<<26 | il | 0b100001}},
+		{"brk", cpu.KindSync, cpu.ECBRK64<<26 | il | 7, machine.Trap{Cause: machine.Cause{Kind: machine.TrapException, User: true}, Vector: cpu.ECBRK64, Code: cpu.ECBRK64<<26 | il | 7}},
+		{"undefined", cpu.KindSync, il, machine.Trap{Cause: machine.Cause{Kind: machine.TrapException, User: true}, Vector: 0, Code: il}},
+		{"irq", cpu.KindIRQ, 0, machine.Trap{Cause: machine.Cause{Kind: machine.TrapInterrupt, User: true}, Vector: 27}},
+		{"fiq", cpu.KindFIQ, 0, machine.Trap{Cause: machine.Cause{Kind: machine.TrapException, User: true}, Vector: fiqVector}},
+		{"serror", cpu.KindSError, cpu.ECSError<<26 | il, machine.Trap{Cause: machine.Cause{Kind: machine.TrapException, User: true}, Vector: cpu.ECSError, Code: cpu.ECSError<<26 | il}},
 	}
 	for _, c := range cases {
 		if got := decodeTrap(c.kind, cpu.ESR(c.esr), far, 27); got != c.want {
