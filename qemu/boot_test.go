@@ -166,7 +166,7 @@ var mmuChecks = map[string][]string{
 	},
 	"arm64": {
 		`^machine: kernel identity map: .*ASID 1 of 16-bit`,
-		`^selfcheck pmap-scratch: ok \(va 0x600000000000 -> pa:0x[0-9a-f]+, pattern ok, Extract and Stats agree, the MMU's translation agrees, read and write fault after remove\)$`,
+		`^selfcheck pmap-scratch: ok \(va 0x600000000000 -> pa:0x[0-9a-f]+, pattern ok, Extract and Stats agree, the MMU's translation agrees, read and write fault after remove; ZeroPage by DC ZVA, \d+-byte blocks ok\)$`,
 		`^selfcheck usermode: ok \(svc nr 0x7a1 args ok; store fault at 0x600008 \(write, translation fault, level 2\) resolved`,
 	},
 }

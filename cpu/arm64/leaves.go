@@ -47,6 +47,10 @@ func ReadTCR() uint64
 // ReadMAIR returns MAIR_EL1.
 func ReadMAIR() uint64
 
+// ReadDCZID returns DCZID_EL0 (Arm ARM D19.2): DZP, bit [4], set when DC
+// ZVA is prohibited; BS, bits [3:0], log2 of its block size in words.
+func ReadDCZID() uint64
+
 // RNDR reads RNDR (FEAT_RNG); ok is false when the hardware could not
 // deliver a number this time (Arm ARM D24.2 "RNDR": NZCV = 0b0100).
 func RNDR() (v uint64, ok bool)

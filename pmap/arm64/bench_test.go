@@ -21,6 +21,7 @@ func (c *nopCPU) Sync()                           { c.n++ }
 
 func (c *nopCPU) CleanInvalidateDataCache(pmap.PAddr, uint64) { c.n++ }
 func (c *nopCPU) SyncInstructionCache(pmap.PAddr, uint64)     { c.n++ }
+func (c *nopCPU) ZeroFrame(f *[pmap.PageSize]byte)            { clear(f[:]) }
 
 const benchWindow = 4096 // pages
 

@@ -63,6 +63,8 @@ func (c *fakeCPU) SetTTBR0(v uint64) { c.checkBBM(); c.ttbr0 = v; c.loads++ }
 func (c *fakeCPU) SetTTBR1(v uint64) { c.checkBBM(); c.ttbr1 = v; c.loads++ }
 func (c *fakeCPU) Sync()             { c.checkBBM(); c.syncs++ }
 
+func (c *fakeCPU) ZeroFrame(f *[pmap.PageSize]byte) { clear(f[:]) }
+
 func (c *fakeCPU) InvalidatePage(asid ASID, va pmap.VAddr) {
 	c.checkBBM()
 	if c.onInvalidatePage != nil {

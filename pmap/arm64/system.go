@@ -201,7 +201,7 @@ func (sys *System) ClearReference(pa pmap.PAddr) {
 }
 
 // ZeroPage implements pmap.System.
-func (sys *System) ZeroPage(pa pmap.PAddr) { clear(sys.mem.Frame(pa)[:]) }
+func (sys *System) ZeroPage(pa pmap.PAddr) { sys.cpu.ZeroFrame(sys.mem.Frame(pa)) }
 
 // SyncCache implements pmap.System with the CPU's cache maintenance:
 // CacheFlushData cleans and invalidates the data cache to the point of

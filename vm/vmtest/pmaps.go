@@ -126,6 +126,9 @@ func (*ARM64HostCPU) InvalidateASID(arm64.ASID)             {}
 func (*ARM64HostCPU) InvalidateAll()                        {}
 func (*ARM64HostCPU) Sync()                                 {}
 
+// ZeroFrame clears f.
+func (*ARM64HostCPU) ZeroFrame(f *[pmap.PageSize]byte) { clear(f[:]) }
+
 // CleanInvalidateDataCache records the call.
 func (c *ARM64HostCPU) CleanInvalidateDataCache(pa pmap.PAddr, size uint64) {
 	c.CacheCalls = append(c.CacheCalls, CacheCall{PA: pa, Size: size, Op: pmap.CacheFlushData})

@@ -18,10 +18,58 @@ import (
 // C5.5, "A64 system instructions for address translation"): a translation
 // it reports must be the pmap's, and after the Remove it must report a
 // translation fault.
+//
+// It then checks ZeroPage on a frame filled with ones: the pmap zeroes
+// frames with DC ZVA when DCZID_EL0 allows it (pmap/arm64 HardwareCPU), and
+// a block size misread would leave part of every zero-fill page dirty.
 func CheckScratch() (string, error) {
 	if mach == nil {
 		return "", errNotStarted
 	}
+	note, err := checkScratchMMU()
+	if err != nil {
+		return "", err
+	}
+	zero, err := checkZeroPage()
+	if err != nil {
+		return "", err
+	}
+	return note + "; " + zero, nil
+}
+
+// checkZeroPage fills a frame with ones, zeroes it with the pmap's
+// ZeroPage and checks every byte.
+func checkZeroPage() (string, error) {
+	pa, ok := mach.tables.AllocFrame()
+	if !ok {
+		return "", pmap.ErrNoFrames
+	}
+	defer mach.tables.FreeFrame(pa)
+	f := pmap.Identity{}.Frame(pa)
+	for i := range f {
+		f[i] = 0xff
+	}
+	mach.sys.ZeroPage(pa)
+	for i, b := range f {
+		if b != 0 {
+			return "", fmt.Errorf("pmap-scratch: ZeroPage left byte %d of %v as %#x", i, pa, b)
+		}
+	}
+	how := "clear (DC ZVA prohibited)"
+	if d := cpu.ReadDCZID(); d&dczidDZP == 0 {
+		how = fmt.Sprintf("DC ZVA, %d-byte blocks", 4<<(d&dczidBS))
+	}
+	return "ZeroPage by " + how + " ok", nil
+}
+
+// DCZID_EL0 fields (Arm ARM D19.2 "DCZID_EL0").
+const (
+	dczidDZP = 1 << 4 // DC ZVA prohibited
+	dczidBS  = 0xf    // log2 of the block size in 4-byte words
+)
+
+// checkScratchMMU is machine.CheckScratch with the MMU's own view.
+func checkScratchMMU() (string, error) {
 	return machine.CheckScratch(mach.kernel, mach.tables, pmap.Identity{}, ScratchVA, machine.ScratchMMU{
 		Read:  probeRead,
 		Write: probeWrite,
