@@ -146,11 +146,18 @@ func (o *Object) lookup(offset uint64) *Page { return o.pages[offset] }
 
 // insert makes p the page at offset (vm_page_insert).
 func (o *Object) insert(p *Page, offset uint64) {
-	if p.object != nil || o.pages[offset] != nil {
-		panic("vm: Object.insert: page owned or offset occupied")
+	if p.object != nil {
+		panic("vm: Object.insert: page owned")
+	}
+	// An occupied offset shows as a map that did not grow: one map
+	// operation instead of a lookup and then an assignment, on every
+	// fault that allocates a page.
+	n := len(o.pages)
+	o.pages[offset] = p
+	if len(o.pages) == n {
+		panic("vm: Object.insert: offset occupied")
 	}
 	p.object, p.offset = o, offset
-	o.pages[offset] = p
 }
 
 // remove takes p out of its object (vm_page_remove).
@@ -171,7 +178,8 @@ func (o *Object) hasData(offset uint64) bool {
 // pagerHas reports whether the object's pager holds the data at offset.
 func (o *Object) pagerHas(offset uint64) bool {
 	if o.internal {
-		return o.pagedOut[offset]
+		// Most anonymous objects never page out: skip the map's hash.
+		return len(o.pagedOut) != 0 && o.pagedOut[offset]
 	}
 	return o.pager != nil && offset < o.size
 }
