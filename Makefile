@@ -10,6 +10,7 @@
 #   make bench [ARCH=...] [LINUX=1]                          the benchmark table, in guest instructions (docs/performance.md)
 #   make bench-linux [ARCH=...]                               ... with Debian's Linux running the same program
 #   make profile RUN=prog [ARCH=...]                         where the machine spends its time running prog, by kernel function
+#   make count RUN=prog AT=function [SKIP=n] [N=traps]       the exact instructions of whole traps, by kernel function
 #
 # BOARD picks the machine (boot/<board>/) and ARCH follows from it. Without
 # BOARD, ARCH picks its default board: microvm for amd64 (the default), virt
@@ -259,6 +260,21 @@ profile: kernel
 	@$(TOOLS)/pcprof -elf $(ELF) -sock $(PROFILE_DIR)/monitor.sock -log $(PROFILE_DIR)/console.txt -- \
 		$(MAKE) -s --no-print-directory qemu NOBUILD=1 BOARD=$(BOARD) ICOUNT=1 PROGRAMS= RUN=$(RUN) \
 		QEMU_EXTRA='-monitor unix:$(PROFILE_DIR)/monitor.sock,server=on,wait=off'
+
+# make count RUN=prog AT=function: boot halted under the gdb stub running
+# prog, stop at the SKIP+1st call of the kernel function AT (SKIP=0 by
+# default), and single-step N whole traps (3 by default), counting every
+# instruction by the function it runs in: cmd/icount speaks gdb's remote
+# protocol to QEMU (docs/performance.md, "Counting instructions"). The
+# console goes to build/<arch>/count/console.txt.
+COUNT_DIR := $(BUILD)/count
+.PHONY: count
+count: $(if $(NOBUILD),,kernel)
+	@test -n "$(RUN)" -a -n "$(AT)" || { echo "usage: make count RUN=prog AT=function [SKIP=n] [N=traps] [ARCH=...]"; exit 2; }
+	@mkdir -p $(COUNT_DIR) $(TOOLS)
+	@$(GO) build -o $(TOOLS)/icount ./cmd/icount
+	@$(TOOLS)/icount -elf $(ELF) -arch $(ARCH) -at '$(AT)' -skip $(or $(SKIP),0) -n $(or $(N),3) -log $(COUNT_DIR)/console.txt -- \
+		$(MAKE) -s --no-print-directory qemu-gdb NOBUILD=1 BOARD=$(BOARD) ICOUNT=1 PROGRAMS= RUN=$(RUN)
 
 # Task programs: built per ARCH and bundled into the kernel; RUN=prog.elf.
 # Last, because it appends to QEMU_ARGS.

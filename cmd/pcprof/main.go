@@ -19,7 +19,6 @@ package main
 
 import (
 	"bufio"
-	"debug/elf"
 	"flag"
 	"fmt"
 	"io"
@@ -30,58 +29,20 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/tamach/tamach/cmd/internal/symtab"
 )
 
 // pcLine finds the program counter in "info registers": RIP=... on x86,
 // PC=... on Arm.
 var pcLine = regexp.MustCompile(`(?:RIP|PC)=([0-9a-fA-F]{8,16})`)
 
-// symbols are the ELF file's function symbols, sorted by address.
-type symbols struct {
-	addr []uint64
-	size []uint64
-	name []string
-}
-
-func loadSymbols(path string) (*symbols, error) {
-	f, err := elf.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w (built with -s?)", path, err)
-	}
-	sort.Slice(syms, func(i, j int) bool { return syms[i].Value < syms[j].Value })
-	s := &symbols{}
-	for _, y := range syms {
-		if elf.ST_TYPE(y.Info) != elf.STT_FUNC || y.Value == 0 {
-			continue
-		}
-		s.addr = append(s.addr, y.Value)
-		s.size = append(s.size, y.Size)
-		s.name = append(s.name, y.Name)
-	}
-	return s, nil
-}
-
-// lookup names the function holding pc, or "". A symbol without a size
-// (assembly's end markers) holds nothing.
-func (s *symbols) lookup(pc uint64) string {
-	i := sort.Search(len(s.addr), func(i int) bool { return s.addr[i] > pc }) - 1
-	if i < 0 || pc >= s.addr[i]+s.size[i] {
-		return ""
-	}
-	return s.name[i]
-}
-
 // Profile counts samples by function.
 type Profile map[string]int
 
 // Add counts the program counter pc.
-func (p Profile) Add(s *symbols, pc uint64) {
-	name := s.lookup(pc)
+func (p Profile) Add(s *symtab.Table, pc uint64) {
+	name := s.Lookup(pc)
 	switch {
 	case name != "":
 	case pc >= 1<<63:
@@ -119,7 +80,7 @@ func (p Profile) Top(w io.Writer, n int) {
 
 // sample asks the monitor for the registers every interval until the
 // connection ends, and counts each program counter.
-func sample(conn net.Conn, s *symbols, p Profile, interval time.Duration) {
+func sample(conn net.Conn, s *symtab.Table, p Profile, interval time.Duration) {
 	r := bufio.NewReader(conn)
 	go func() {
 		for {
@@ -153,7 +114,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: pcprof -elf kernel.elf -sock monitor.sock [-log file] -- command...")
 		os.Exit(2)
 	}
-	syms, err := loadSymbols(*elfPath)
+	syms, err := symtab.Load(*elfPath)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pcprof:", err)
 		os.Exit(1)

@@ -3,26 +3,12 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/tamach/tamach/cmd/internal/symtab"
 )
 
-func testSymbols() *symbols {
-	return &symbols{
-		addr: []uint64{0x1000, 0x1100, 0x2000},
-		size: []uint64{0x100, 0x80, 0},
-		name: []string{"a", "b", "runtime.etext"},
-	}
-}
-
-func TestLookup(t *testing.T) {
-	s := testSymbols()
-	for pc, want := range map[uint64]string{
-		0x0fff: "", 0x1000: "a", 0x10ff: "a", 0x1100: "b", 0x117f: "b",
-		0x1180: "", 0x2000: "", 0x9999: "",
-	} {
-		if got := s.lookup(pc); got != want {
-			t.Errorf("lookup(%#x) = %q, want %q", pc, got, want)
-		}
-	}
+func testSymbols() *symtab.Table {
+	return symtab.New([]uint64{0x1000, 0x1100, 0x2000}, []uint64{0x100, 0x80, 0}, []string{"a", "b", "runtime.etext"})
 }
 
 func TestProfileTop(t *testing.T) {
