@@ -10,7 +10,7 @@
 #   make bench [ARCH=...] [LINUX=1]                          the benchmark table, in guest instructions (docs/performance.md)
 #   make bench-linux [ARCH=...]                               ... with Debian's Linux running the same program
 #   make profile RUN=prog [ARCH=...]                         where the machine spends its time running prog, by kernel function
-#   make count RUN=prog AT=function [SKIP=n] [N=traps]       the exact instructions of whole traps, by kernel function
+#   make count RUN=prog AT=function [SKIP=n] [N=traps] [FROM_AT=1]  exact instructions of whole traps, by kernel function
 #
 # BOARD picks the machine (boot/<board>/) and ARCH follows from it. Without
 # BOARD, ARCH picks its default board: microvm for amd64 (the default), virt
@@ -264,7 +264,8 @@ profile: kernel
 # make count RUN=prog AT=function: boot halted under the gdb stub running
 # prog, stop at the SKIP+1st call of the kernel function AT (SKIP=0 by
 # default), and single-step N whole traps (3 by default), counting every
-# instruction by the function it runs in: cmd/icount speaks gdb's remote
+# instruction by the function it runs in (FROM_AT=1: the first from the
+# call AT on, for a fork AT='kernel/task.trapTaskFork'): cmd/icount speaks gdb's remote
 # protocol to QEMU (docs/performance.md, "Counting instructions"). The
 # console goes to build/<arch>/count/console.txt.
 COUNT_DIR := $(BUILD)/count
@@ -273,7 +274,7 @@ count: $(if $(NOBUILD),,kernel)
 	@test -n "$(RUN)" -a -n "$(AT)" || { echo "usage: make count RUN=prog AT=function [SKIP=n] [N=traps] [ARCH=...]"; exit 2; }
 	@mkdir -p $(COUNT_DIR) $(TOOLS)
 	@$(GO) build -o $(TOOLS)/icount ./cmd/icount
-	@$(TOOLS)/icount -elf $(ELF) -arch $(ARCH) -at '$(AT)' -skip $(or $(SKIP),0) -n $(or $(N),3) -log $(COUNT_DIR)/console.txt -- \
+	@$(TOOLS)/icount -elf $(ELF) -arch $(ARCH) -at '$(AT)' -skip $(or $(SKIP),0) -n $(or $(N),3) $(if $(FROM_AT),-from-at) -log $(COUNT_DIR)/console.txt -- \
 		$(MAKE) -s --no-print-directory qemu-gdb NOBUILD=1 BOARD=$(BOARD) ICOUNT=1 PROGRAMS= RUN=$(RUN)
 
 # Task programs: built per ARCH and bundled into the kernel; RUN=prog.elf.

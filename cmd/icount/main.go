@@ -5,7 +5,9 @@
 // a kernel function, continues past skip hits of it, then single-steps: to
 // the next return to user mode, and from there through n whole traps, each
 // from the first instruction in the kernel after user mode to the first
-// one back in user mode.
+// one back in user mode. With -from-at the first trap is counted from the
+// breakpoint instead: the rest of the trap it stopped in (a fork, from
+// -at 'kernel/task.trapTaskFork').
 //
 //	icount -elf build/arm64/tamach.elf -arch arm64 -at 'kernel/task.(*Kernel).syscall' -skip 1500 -n 3 -- make qemu-gdb ...
 //
@@ -82,12 +84,14 @@ type Count struct {
 	Kernel []int          // instructions in the kernel, per trap
 	User   []int          // instructions in user mode before each trap
 	PCs    map[uint64]int // the kernel's program counters, over all traps
+	FromAt bool           // the first trap is counted from the breakpoint
 }
 
 // count stops at the skip+1st hit of the breakpoint at addr, steps to user
-// mode, then steps through n traps. No phase may take more than limit
-// steps (a program that never returns to user mode).
-func count(c cpu, addr uint64, skip, n, limit int) (*Count, error) {
+// mode, then steps through n traps. With fromAt, the part of the trap from
+// the breakpoint to user mode is the first of the n. No phase may take
+// more than limit steps (a program that never returns to user mode).
+func count(c cpu, addr uint64, skip, n, limit int, fromAt bool) (*Count, error) {
 	if err := c.breakpoint(true, addr); err != nil {
 		return nil, err
 	}
@@ -136,11 +140,21 @@ func count(c cpu, addr uint64, skip, n, limit int) (*Count, error) {
 			}
 		}
 	}
-	if _, err := stepWhile(false, nil); err != nil {
+	res := &Count{PCs: map[uint64]int{}, FromAt: fromAt}
+	var record func(pc uint64)
+	if fromAt {
+		record = func(pc uint64) { res.PCs[pc]++ }
+	}
+	k, err := stepWhile(false, record)
+	if err != nil {
 		return nil, fmt.Errorf("to user mode after the breakpoint: %w", err)
 	}
-	res := &Count{PCs: map[uint64]int{}}
-	for i := 0; i < n; i++ {
+	first := 0
+	if fromAt {
+		res.User, res.Kernel = append(res.User, 0), append(res.Kernel, k)
+		first = 1
+	}
+	for i := first; i < n; i++ {
 		u, err := stepWhile(true, nil)
 		if err != nil {
 			return res, fmt.Errorf("trap %d: %w", i+1, err)
@@ -172,6 +186,10 @@ func report(w io.Writer, c *Count, syms *symtab.Table) {
 		return
 	}
 	for i := range c.Kernel {
+		if i == 0 && c.FromAt {
+			fmt.Fprintf(w, "trap 1: from the breakpoint, %d in the kernel\n", c.Kernel[i])
+			continue
+		}
 		fmt.Fprintf(w, "trap %d: %d instructions in user mode, then %d in the kernel\n", i+1, c.User[i], c.Kernel[i])
 	}
 	byFn := map[string]int{}
@@ -226,19 +244,20 @@ func main() {
 	logPath := flag.String("log", "", "where the command's output goes (default: stderr)")
 	timeout := flag.Duration("timeout", 5*time.Minute, "the whole run's limit")
 	limit := flag.Int("limit", 2_000_000, "most instructions to step in one phase")
+	fromAt := flag.Bool("from-at", false, "count the first trap from the breakpoint on (a fork: -at 'kernel/task.trapTaskFork')")
 	flag.Parse()
 	a, ok := arches[*archName]
 	if *elfPath == "" || !ok || *at == "" || *n < 1 || *skip < 0 || flag.NArg() == 0 {
 		fmt.Fprintln(os.Stderr, "usage: icount -elf kernel.elf -arch amd64|arm64 -at function [-skip n] [-n traps] [-log file] -- command...")
 		os.Exit(2)
 	}
-	if err := run(a, *elfPath, *at, *skip, *n, *limit, *logPath, *timeout, flag.Args()); err != nil {
+	if err := run(a, *elfPath, *at, *skip, *n, *limit, *fromAt, *logPath, *timeout, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "icount:", err)
 		os.Exit(1)
 	}
 }
 
-func run(a arch, elfPath, at string, skip, n, limit int, logPath string, timeout time.Duration, command []string) error {
+func run(a arch, elfPath, at string, skip, n, limit int, fromAt bool, logPath string, timeout time.Duration, command []string) error {
 	syms, err := symtab.Load(elfPath)
 	if err != nil {
 		return err
@@ -282,8 +301,15 @@ func run(a arch, elfPath, at string, skip, n, limit int, logPath string, timeout
 	if _, err := s.send("?"); err != nil {
 		return err
 	}
-	fmt.Printf("icount: %d traps after hit %d of %s\n", n, skip+1, strings.TrimPrefix(name, modulePrefix))
-	c, err := count(remote{s, a}, addr, skip, n, limit)
+	traps, where := "traps", "after"
+	if n == 1 {
+		traps = "trap"
+	}
+	if fromAt {
+		where = "from"
+	}
+	fmt.Printf("icount: %d %s %s hit %d of %s\n", n, traps, where, skip+1, strings.TrimPrefix(name, modulePrefix))
+	c, err := count(remote{s, a}, addr, skip, n, limit, fromAt)
 	if c != nil {
 		report(os.Stdout, c, syms)
 	}

@@ -85,7 +85,7 @@ func TestCountWholeTraps(t *testing.T) {
 		trap(8, 3, 4, 6),  // counted: 13
 		user(0x40_0000, 3),
 	)}
-	c, err := count(f, fn, 1, 2, 1000)
+	c, err := count(f, fn, 1, 2, 1000, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +114,32 @@ kernel instructions per trap, mean of 2, by function:
 	}
 }
 
+// With fromAt the first trap is the rest of the one the breakpoint is in.
+func TestCountFromTheBreakpoint(t *testing.T) {
+	const fn = 0x2000
+	f := &fakeCPU{bps: map[uint64]bool{}, prog: cat(
+		kernel(0x1000, 5), user(0x40_0000, 4), kernel(0xffff_0000_0000_0000, 3),
+		kernel(fn, 6), kernel(0x3000, 2), // stopped at fn: 8 to user mode
+		user(0x40_0000, 5), kernel(0x3000, 4), // then a whole trap
+		user(0x40_0000, 1),
+	)}
+	c, err := count(f, fn, 0, 2, 1000, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(c.User, c.Kernel) != "[0 5] [8 4]" || c.PCs[fn] != 1 {
+		t.Errorf("user %v, kernel %v, pcs %v; want [0 5] [8 4]", c.User, c.Kernel, c.PCs)
+	}
+	var b strings.Builder
+	report(&b, c, symtab.New(nil, nil, nil))
+	if !strings.HasPrefix(b.String(), "trap 1: from the breakpoint, 8 in the kernel\ntrap 2: 5 instructions in user mode, then 4 in the kernel\n") {
+		t.Errorf("report:\n%s", b.String())
+	}
+}
+
 func TestCountStopsAtTheLimit(t *testing.T) {
 	f := &fakeCPU{bps: map[uint64]bool{}, prog: cat(kernel(0x1000, 1), kernel(0x2000, 1), user(0x40_0000, 2), kernel(0x1000, 50))}
-	if _, err := count(f, 0x2000, 0, 1, 20); err == nil || !strings.Contains(err.Error(), "still in the kernel after 20") {
+	if _, err := count(f, 0x2000, 0, 1, 20, false); err == nil || !strings.Contains(err.Error(), "still in the kernel after 20") {
 		t.Errorf("count = %v, want the limit's error", err)
 	}
 }
