@@ -1,3 +1,5 @@
+//go:build !tamago
+
 // Command icount is make count's instruction counter: it counts, exactly,
 // the instructions of whole traps and names the functions they run in. It
 // runs a command that boots the kernel halted under QEMU's gdb stub
