@@ -250,7 +250,7 @@ func main() {
 	flag.Parse()
 	a, ok := arches[*archName]
 	if *elfPath == "" || !ok || *at == "" || *n < 1 || *skip < 0 || flag.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: icount -elf kernel.elf -arch amd64|arm64 -at function [-skip n] [-n traps] [-log file] -- command...")
+		fmt.Fprintln(os.Stderr, "usage: icount -elf kernel.elf -arch amd64|arm64 -at function [-skip n] [-n traps] [-from-at] [-log file] -- command...")
 		os.Exit(2)
 	}
 	if err := run(a, *elfPath, *at, *skip, *n, *limit, *fromAt, *logPath, *timeout, flag.Args()); err != nil {
@@ -296,7 +296,7 @@ func run(a arch, elfPath, at string, skip, n, limit int, fromAt bool, logPath st
 		return err
 	}
 	defer conn.Close()
-	s := newStub(conn, time.Until(deadline))
+	s := newStub(conn, deadline)
 	if err := s.noAck(); err != nil {
 		return err
 	}

@@ -182,7 +182,7 @@ func TestStub(t *testing.T) {
 			server.Write([]byte(frame(replies[data])))
 		}
 	}()
-	s := newStub(client, 5*time.Second)
+	s := newStub(client, time.Now().Add(5*time.Second))
 	if err := s.noAck(); err != nil || s.ack {
 		t.Fatalf("noAck: %v, ack %v", err, s.ack)
 	}

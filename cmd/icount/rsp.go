@@ -19,14 +19,14 @@ import (
 // bytes in hex; each side acknowledges a packet with +, until
 // QStartNoAckMode turns acknowledgements off.
 type stub struct {
-	conn    net.Conn
-	r       *bufio.Reader
-	ack     bool
-	timeout time.Duration // for each exchange
+	conn     net.Conn
+	r        *bufio.Reader
+	ack      bool
+	deadline time.Time // for every exchange: the whole run's limit
 }
 
-func newStub(conn net.Conn, timeout time.Duration) *stub {
-	return &stub{conn: conn, r: bufio.NewReader(conn), ack: true, timeout: timeout}
+func newStub(conn net.Conn, deadline time.Time) *stub {
+	return &stub{conn: conn, r: bufio.NewReader(conn), ack: true, deadline: deadline}
 }
 
 // frame makes the packet that carries data.
@@ -40,7 +40,7 @@ func frame(data string) string {
 
 // send sends one packet and returns the stub's reply.
 func (s *stub) send(data string) (string, error) {
-	if err := s.conn.SetDeadline(time.Now().Add(s.timeout)); err != nil {
+	if err := s.conn.SetDeadline(s.deadline); err != nil {
 		return "", err
 	}
 	if _, err := io.WriteString(s.conn, frame(data)); err != nil {
@@ -149,6 +149,6 @@ func (s *stub) breakpoint(on bool, addr uint64, kind int) error {
 
 // kill ends the target (k has no reply).
 func (s *stub) kill() {
-	s.conn.SetDeadline(time.Now().Add(s.timeout))
+	s.conn.SetDeadline(time.Now().Add(time.Second))
 	io.WriteString(s.conn, frame("k"))
 }

@@ -68,21 +68,29 @@ func (HardwareCPU) SyncInstructionCache(pa pmap.PAddr, size uint64) {
 }
 
 // ZeroFrame implements CPU: DC ZVA over the frame when DCZID_EL0 permits
-// it (zeroFrame), else an ordinary clear. The frame is RAM of the identity
+// it (ZeroBlock), else an ordinary clear. The frame is RAM of the identity
 // map, Normal memory: DC ZVA on Device memory would raise an Alignment
 // fault (Arm ARM C6.2 "DC ZVA").
 func (HardwareCPU) ZeroFrame(f *[pmap.PageSize]byte) {
-	if !zeroFrame(uintptr(unsafe.Pointer(f))) {
-		clear(f[:])
+	if b := zeroBlock; b != 0 {
+		zeroFrame(uintptr(unsafe.Pointer(f)), b)
+		return
 	}
+	clear(f[:])
 }
 
-// zeroFrame zeroes the 4 KiB at addr with DC ZVA, eight blocks per loop,
-// and reports true; it reports false, writing nothing, when DCZID_EL0
-// prohibits DC ZVA (DZP, bit [4]) or its block (4 << BS bytes, BS bits
-// [3:0] the log2 of the number of words) is over 512 bytes, so that eight
-// blocks no longer divide the page. Defined in cpu_tamago_arm64.s.
-func zeroFrame(addr uintptr) bool
+// zeroBlock is zvaBlock of this CPU's DCZID_EL0, which does not change
+// while it runs.
+var zeroBlock = zvaBlock(cpu.ReadDCZID())
+
+// ZeroBlock is the block, in bytes, of the DC ZVA ZeroFrame zeroes frames
+// with, or 0 if it clears them with stores.
+func ZeroBlock() uint64 { return zeroBlock }
+
+// zeroFrame zeroes the 4 KiB at addr with DC ZVA of block bytes, eight
+// blocks per loop. Precondition: block = zvaBlock(DCZID_EL0) != 0.
+// Defined in cpu_tamago_arm64.s.
+func zeroFrame(addr uintptr, block uint64)
 
 // dataLine and instructionLine are the smallest cache line sizes in
 // bytes, from CTR_EL0.DminLine (bits [19:16]) and IminLine (bits [3:0]),

@@ -100,22 +100,15 @@ TEXT ·isb(SB),NOSPLIT,$0-0
 	ISB	$15
 	RET
 
-// func zeroFrame(addr uintptr) bool
+// func zeroFrame(addr uintptr, block uint64)
 //
-// DCZID_EL0 (Arm ARM D19.2): DZP, bit [4], prohibits DC ZVA; BS, bits
-// [3:0], is log2 of the block size in 4-byte words. DC ZVA, Xt zeroes the
-// naturally aligned block holding Xt (C6.2 "DC ZVA"); a page is aligned to
-// any block size up to 2 KiB. The stores it makes are ordered like any
-// others by the DSB that publishes the page's mapping (Sync).
-TEXT ·zeroFrame(SB),NOSPLIT,$0-9
+// DC ZVA, Xt zeroes the naturally aligned block holding Xt (Arm ARM C6.2
+// "DC ZVA"); the block's size comes from DCZID_EL0 (zvaBlock), and a page
+// is aligned to any block size up to 2 KiB. The stores it makes are ordered
+// like any others by the DSB that publishes the page's mapping (Sync).
+TEXT ·zeroFrame(SB),NOSPLIT,$0-16
 	MOVD	addr+0(FP), R0
-	MRS	DCZID_EL0, R1
-	TBNZ	$4, R1, refuse	// DZP
-	AND	$15, R1, R1	// BS
-	CMP	$7, R1
-	BHI	refuse	// block over 512 bytes
-	MOVD	$4, R2
-	LSL	R1, R2, R2	// block size in bytes
+	MOVD	block+8(FP), R2
 	ADD	$4096, R0, R3
 loop:
 	DC	ZVA, R0
@@ -136,9 +129,4 @@ loop:
 	ADD	R2, R0
 	CMP	R3, R0
 	BNE	loop
-	MOVD	$1, R4
-	MOVB	R4, ret+8(FP)
-	RET
-refuse:
-	MOVB	ZR, ret+8(FP)
 	RET

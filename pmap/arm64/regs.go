@@ -147,6 +147,23 @@ func ttbr0Value(root pmap.PAddr, asid ASID) uint64 {
 	return uint64(asid)<<asidShift | uint64(root)
 }
 
+// DCZID_EL0 fields (Arm ARM D19.2 "DCZID_EL0").
+const (
+	dczidDZP = 1 << 4 // DC ZVA prohibited
+	dczidBS  = 0xf    // log2 of the block size in 4-byte words
+)
+
+// zvaBlock is the block DC ZVA zeroes, in bytes, when ZeroFrame may use
+// it, or 0 when it clears with stores instead: DCZID_EL0 prohibits DC ZVA
+// (DZP), or the block is over 512 bytes, so that the zeroing loop's eight
+// blocks no longer divide a page.
+func zvaBlock(dczid uint64) uint64 {
+	if dczid&dczidDZP != 0 || dczid&dczidBS > 7 {
+		return 0
+	}
+	return 4 << (dczid & dczidBS)
+}
+
 // tlbiVA is the operand of TLBI VAE1IS for va in asid (Arm ARM C5.5, "A64
 // system instructions for TLB maintenance": ASID in bits[63:48], VA[55:12]
 // in bits[43:0]).

@@ -66,3 +66,23 @@ func TestTCRLeavesPBHAIgnored(t *testing.T) {
 		}
 	}
 }
+
+// DCZID_EL0 (Arm ARM D19.2): ZeroFrame uses DC ZVA with the block BS
+// names unless DZP prohibits it or the block is over 512 bytes.
+func TestZVABlock(t *testing.T) {
+	for _, tc := range []struct {
+		dczid, want uint64
+	}{
+		{0x4, 64},               // BS = 4: 16 words, the Cortex-A53's and A57's
+		{0x0, 4},                // one word
+		{0x7, 512},              // the largest eight blocks of which divide a page
+		{0x8, 0},                // 1 KiB: cleared with stores
+		{0x9, 0},                // 2 KiB, the largest BS can name
+		{dczidDZP | 0x4, 0},     // prohibited
+		{0xffff_ffe0 | 0x4, 64}, // RES0 bits do not matter
+	} {
+		if got := zvaBlock(tc.dczid); got != tc.want {
+			t.Errorf("zvaBlock(%#x) = %d, want %d", tc.dczid, got, tc.want)
+		}
+	}
+}

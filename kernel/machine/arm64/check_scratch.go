@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tamach/tamach/pmap"
+	arm64pmap "github.com/tamach/tamach/pmap/arm64"
 
 	"github.com/tamach/tamach/kernel/machine"
 
@@ -55,18 +56,12 @@ func checkZeroPage() (string, error) {
 			return "", fmt.Errorf("pmap-scratch: ZeroPage left byte %d of %v as %#x", i, pa, b)
 		}
 	}
-	how := "clear (DC ZVA prohibited)"
-	if d := cpu.ReadDCZID(); d&dczidDZP == 0 {
-		how = fmt.Sprintf("DC ZVA, %d-byte blocks", 4<<(d&dczidBS))
+	how := fmt.Sprintf("stores (DCZID_EL0 %#x: DC ZVA prohibited or its block over 512 bytes)", cpu.ReadDCZID())
+	if b := arm64pmap.ZeroBlock(); b != 0 {
+		how = fmt.Sprintf("DC ZVA, %d-byte blocks", b)
 	}
 	return "ZeroPage by " + how + " ok", nil
 }
-
-// DCZID_EL0 fields (Arm ARM D19.2 "DCZID_EL0").
-const (
-	dczidDZP = 1 << 4 // DC ZVA prohibited
-	dczidBS  = 0xf    // log2 of the block size in 4-byte words
-)
 
 // checkScratchMMU is machine.CheckScratch with the MMU's own view.
 func checkScratchMMU() (string, error) {
